@@ -1,0 +1,34 @@
+"""API key authentication: `Authorization: Bearer <key>` or `X-API-Key: <key>`."""
+
+from typing import Any
+
+from rest_framework.authentication import BaseAuthentication
+
+from apps.accounts.services import api_key_authenticate
+from apps.core.errors import AuthenticationFailed
+
+
+def raw_key_from(request: Any) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer":
+            return value.strip()
+        return None
+    value = request.META.get("HTTP_X_API_KEY")
+    return value.strip() if value is not None else None
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    def authenticate(self, request: Any) -> tuple[Any, Any] | None:
+        raw = raw_key_from(request)
+        if raw is None:
+            return None  # no key offered: let session auth try
+        api_key = api_key_authenticate(raw_key=raw)
+        if api_key is None:
+            # Wrong, revoked and malformed keys get the same answer.
+            raise AuthenticationFailed("Invalid API key.")
+        return api_key.created_by, api_key
+
+    def authenticate_header(self, request: Any) -> str:
+        return 'Bearer realm="api"'

@@ -1,0 +1,21 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from apps.accounts.selectors import user_active_membership
+
+
+class WorkspaceMiddleware:
+    """For pages: `request.workspace`/`request.membership` from the session user's active
+    workspace. API views resolve their own (an API key names its workspace)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = None
+        if not request.path.startswith("/api/") and request.user.is_authenticated:
+            membership = user_active_membership(user=request.user)  # type: ignore[arg-type]
+        request.membership = membership  # type: ignore[attr-defined]
+        request.workspace = membership.workspace if membership else None  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,4 @@
+from django.dispatch import Signal
+
+# Sent inside the creating transaction with `workspace=`.
+workspace_created = Signal()

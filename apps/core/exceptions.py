@@ -1,0 +1,113 @@
+"""One DRF exception handler and the Django error views, so that every API failure —
+ours, DRF's, Django's 404/500 — has the same envelope."""
+
+import logging
+import math
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from rest_framework import exceptions as drf
+from rest_framework.response import Response
+
+from apps.core.errors import ApplicationError, ErrorCode
+
+logger = logging.getLogger(__name__)
+
+_DRF_CODES: list[tuple[type[drf.APIException], str, str | None]] = [
+    (drf.ValidationError, ErrorCode.VALIDATION_ERROR, None),
+    (drf.ParseError, ErrorCode.VALIDATION_ERROR, None),
+    (drf.NotAuthenticated, ErrorCode.AUTHENTICATION_FAILED, None),
+    (drf.AuthenticationFailed, ErrorCode.AUTHENTICATION_FAILED, None),
+    (drf.PermissionDenied, ErrorCode.PERMISSION_DENIED, None),
+    (drf.NotFound, ErrorCode.NOT_FOUND, "Not found."),
+    (drf.MethodNotAllowed, ErrorCode.METHOD_NOT_ALLOWED, None),
+    (drf.UnsupportedMediaType, ErrorCode.UNSUPPORTED_MEDIA_TYPE, None),
+    (drf.NotAcceptable, ErrorCode.NOT_ACCEPTABLE, None),
+    (drf.Throttled, ErrorCode.RATE_LIMIT_EXCEEDED, None),
+]
+
+
+def _flatten(detail: Any) -> str:
+    """The first human message in a DRF error detail."""
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            inner = _flatten(value)
+            return inner if key == "non_field_errors" else f"{key}: {inner}"
+    if isinstance(detail, list) and detail:
+        return _flatten(detail[0])
+    return str(detail)
+
+
+def _from_drf(exc: drf.APIException) -> ApplicationError:
+    code, message = next(
+        ((c, m) for klass, c, m in _DRF_CODES if isinstance(exc, klass)),
+        (ErrorCode.INTERNAL_ERROR, None),
+    )
+    details: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(exc, drf.ValidationError):
+        details = {"fields": exc.detail} if isinstance(exc.detail, dict) else {}
+        message = "Invalid input: " + _flatten(exc.detail)
+    if isinstance(exc, drf.Throttled) and exc.wait is not None:
+        headers["Retry-After"] = str(math.ceil(exc.wait))
+        details["retry_after_s"] = math.ceil(exc.wait)
+    status = exc.status_code
+    if isinstance(exc, drf.NotAuthenticated | drf.AuthenticationFailed):
+        status = 401
+    return ApplicationError(
+        message or _flatten(exc.detail),
+        code=code,
+        status=status,
+        retryable=isinstance(exc, drf.Throttled),
+        details=details,
+        headers=headers,
+    )
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = drf.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = drf.PermissionDenied()
+    if isinstance(exc, drf.APIException):
+        exc = _from_drf(exc)
+    if not isinstance(exc, ApplicationError):
+        logger.exception("Unhandled API error", exc_info=exc)
+        exc = ApplicationError(retryable=True)
+    headers = dict(exc.headers)
+    if exc.status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    return Response(exc.as_dict(), status=exc.status, headers=headers)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/v1/")
+
+
+def _error_response(request: HttpRequest, error: ApplicationError, template: str) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(error.as_dict(), status=error.status)
+    return render(request, template, {"error": error}, status=error.status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    error = ApplicationError("Bad request.", code=ErrorCode.VALIDATION_ERROR, status=400)
+    return _error_response(request, error, "error.html")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    error = ApplicationError(
+        "You do not have permission to do this.", code=ErrorCode.PERMISSION_DENIED, status=403
+    )
+    return _error_response(request, error, "error.html")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    error = ApplicationError("Not found.", code=ErrorCode.NOT_FOUND, status=404)
+    return _error_response(request, error, "error.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error_response(request, ApplicationError(retryable=True), "error.html")

@@ -1,0 +1,19 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import path
+
+from apps.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.EmailLoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("signup/", views.signup, name="signup"),
+    path("workspace/switch/", views.switch_workspace, name="switch-workspace"),
+    path("api-keys/", views.api_keys, name="api-keys"),
+    path("api-keys/<str:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("members/", views.members, name="members"),
+    path("members/<str:member_id>/role/", views.member_change, name="member-change"),
+    path("members/<str:member_id>/remove/", views.member_remove, name="member-remove"),
+]

@@ -1,0 +1,195 @@
+"""Dashboard pages. They call the same services as the API and show an ApplicationError's
+message, never a traceback."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.accounts import selectors, services
+from apps.accounts.keys import display as key_display
+from apps.core.errors import ApplicationError
+from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm
+
+
+def workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.membership is None:  # type: ignore[attr-defined]
+            return render(request, "dashboard/no_workspace.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+class EmailLoginView(LoginView):
+    template_name = "dashboard/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = _run(
+            request,
+            lambda: services.user_signup(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                name=form.cleaned_data["name"],
+            ),
+            "Welcome to Reelsmith.",
+        )
+        if user is not None:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("dashboard:home")
+    return render(request, "dashboard/signup.html", {"form": form})
+
+
+@workspace_required
+def home(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    quota = workspace.tier.storage_quota_bytes
+    used = workspace.storage_used_bytes
+    return render(
+        request,
+        "dashboard/home.html",
+        {
+            "workspace": workspace,
+            "tier": workspace.tier,
+            "storage_pct": min(100, round(used * 100 / quota)) if quota else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def switch_workspace(request: HttpRequest) -> HttpResponse:
+    _run(
+        request,
+        lambda: services.workspace_switch(
+            user=request.user,  # type: ignore[arg-type]
+            workspace_public_id=request.POST.get("workspace", ""),
+        ),
+        "",
+    )
+    return redirect(request.POST.get("next") or "dashboard:home")
+
+
+@workspace_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = ApiKeyForm(request.POST or None)
+    new_secret = None
+    if request.method == "POST" and form.is_valid():
+        created = _run(
+            request,
+            lambda: services.api_key_create(actor=membership, name=form.cleaned_data["name"]),
+            "Key created. Copy it now: it will not be shown again.",
+        )
+        if created:
+            new_secret = created[1]
+            form = ApiKeyForm()
+    keys = selectors.api_keys_list(workspace=membership.workspace).order_by("-created_at")
+    return render(
+        request,
+        "dashboard/api_keys.html",
+        {
+            "form": form,
+            "new_secret": new_secret,
+            "keys": [(k, key_display(k.prefix)) for k in keys],
+        },
+    )
+
+
+@workspace_required
+@require_POST
+def api_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+
+    def revoke() -> None:
+        api_key = selectors.api_key_get(workspace=membership.workspace, public_id=key_id)
+        services.api_key_revoke(actor=membership, api_key=api_key)
+
+    _run(request, revoke, "Key revoked.")
+    return redirect("dashboard:api-keys")
+
+
+@workspace_required
+def members(request: HttpRequest) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        added = _run(
+            request,
+            lambda: services.membership_add(
+                actor=membership,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+            ),
+            f"Added {form.cleaned_data['email']}.",
+        )
+        if added:
+            return redirect("dashboard:members")
+    return render(
+        request,
+        "dashboard/members.html",
+        {
+            "form": form,
+            "members": selectors.members_list(workspace=membership.workspace).order_by(
+                "created_at"
+            ),
+            "roles": MemberRoleForm.base_fields["role"].choices,  # type: ignore[attr-defined]
+        },
+    )
+
+
+@workspace_required
+@require_POST
+def member_change(request: HttpRequest, member_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    form = MemberRoleForm(request.POST)
+
+    def change() -> None:
+        target = selectors.membership_get(workspace=membership.workspace, public_id=member_id)
+        if form.is_valid():
+            services.membership_change_role(
+                actor=membership, membership=target, role=form.cleaned_data["role"]
+            )
+
+    _run(request, change, "Role changed.")
+    return redirect("dashboard:members")
+
+
+@workspace_required
+@require_POST
+def member_remove(request: HttpRequest, member_id: str) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+
+    def remove() -> None:
+        target = selectors.membership_get(workspace=membership.workspace, public_id=member_id)
+        services.membership_remove(actor=membership, membership=target)
+
+    _run(request, remove, "Member removed.")
+    return redirect("dashboard:members")

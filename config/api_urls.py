@@ -1,0 +1,9 @@
+"""Everything under /api/v1/ (namespace "api")."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("apps.accounts.api.urls")),
+]

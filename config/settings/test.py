@@ -1,0 +1,26 @@
+"""pytest. Uses DATABASE_URL / REDIS_URL when set (CI: PostgreSQL and Redis), else SQLite
+and in-process stand-ins."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR, env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 30
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/media/"},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Tasks run in-process unless a test starts a real worker.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True
+
+# Static files straight from static/ (no collectstatic step in development and tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

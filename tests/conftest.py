@@ -1,0 +1,78 @@
+"""alice owns a workspace, bob is a member of it, charlie is another tenant.
+
+`alice_api`, `bob_api` and `charlie_api` are API clients authenticated with a key of the
+workspace under test (bob's key belongs to alice's workspace)."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from apps.accounts import services
+from apps.accounts.models import Membership, Role, User, Workspace
+from tests.factories import UserFactory, add_member
+
+
+@dataclass
+class Actor:
+    user: User
+    workspace: Workspace
+    membership: Membership
+    key: str
+    api: APIClient
+
+
+def _actor(user: User, workspace: Workspace) -> Actor:
+    membership = Membership.objects.get(user=user, workspace=workspace)
+    _, key = services.api_key_create(actor=membership, name=f"{user.email} test key")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return Actor(user, workspace, membership, key, client)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters live in the cache (Redis in CI); each test starts from zero.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def alice(db) -> Actor:
+    user = UserFactory(email="alice@example.com", name="Alice")
+    return _actor(user, user.memberships.get().workspace)
+
+
+@pytest.fixture
+def bob(alice: Actor) -> Actor:
+    user = UserFactory(email="bob@example.com", name="Bob")
+    add_member(alice.workspace, user, Role.MEMBER)
+    return _actor(user, alice.workspace)
+
+
+@pytest.fixture
+def charlie(db) -> Actor:
+    user = UserFactory(email="charlie@example.com", name="Charlie")
+    return _actor(user, user.memberships.get().workspace)
+
+
+@pytest.fixture
+def alice_api(alice: Actor) -> APIClient:
+    return alice.api
+
+
+@pytest.fixture
+def bob_api(bob: Actor) -> APIClient:
+    return bob.api
+
+
+@pytest.fixture
+def charlie_api(charlie: Actor) -> APIClient:
+    return charlie.api
+
+
+@pytest.fixture
+def anon_api() -> APIClient:
+    return APIClient()
