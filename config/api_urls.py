@@ -6,4 +6,6 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.billing.api.urls")),
+    path("", include("apps.catalog.api.urls")),
 ]

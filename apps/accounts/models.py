@@ -69,6 +69,12 @@ class Tier(models.Model):
     )
     max_concurrent_jobs = models.PositiveIntegerField()
     requests_per_minute = models.PositiveIntegerField()
+    monthly_credits = models.PositiveIntegerField(
+        default=0, help_text="Credits included each month (credits)."
+    )
+    credit_discount_percent = models.PositiveSmallIntegerField(
+        default=0, help_text="Discount on every job's price, in percent."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -21,6 +21,8 @@ class TierSerializer(serializers.ModelSerializer[Tier]):
             "storage_quota_bytes",
             "max_concurrent_jobs",
             "requests_per_minute",
+            "monthly_credits",
+            "credit_discount_percent",
         )
 
 
