@@ -3,6 +3,7 @@ environment (see .env.example); the defaults here are the embedded ones `make ru
 SQLite in WAL mode, Celery's filesystem broker, media on local disk."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -106,17 +107,18 @@ else:
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+# The filesystem broker and result store (embedded default) live under this folder.
+CELERY_FS_DIR = Path(env("CELERY_FS_DIR", default=str(VAR_DIR / "celery")))
 CELERY_RESULT_BACKEND = env(
-    "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery' / 'results'}"
+    "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{CELERY_FS_DIR / 'results'}"
 )
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _queue_dir = str(VAR_DIR / "celery" / "queue")
     for _sub in ("queue", "processed", "results"):
-        (VAR_DIR / "celery" / _sub).mkdir(parents=True, exist_ok=True)
+        (CELERY_FS_DIR / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": _queue_dir,
-        "data_folder_out": _queue_dir,
-        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "data_folder_in": str(CELERY_FS_DIR / "queue"),
+        "data_folder_out": str(CELERY_FS_DIR / "queue"),
+        "processed_folder": str(CELERY_FS_DIR / "processed"),
         "store_processed": False,
     }
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -154,7 +156,7 @@ if USE_S3:
     AWS_QUERYSTRING_AUTH = True
     AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=600)
     AWS_S3_OBJECT_PARAMETERS = {"ServerSideEncryption": env("AWS_S3_SSE", default="AES256")}
-    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
+    _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     _default_storage = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

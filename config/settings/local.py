@@ -8,7 +8,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-dev-only-not-secret-" + "x"
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 # Static files straight from static/ (no collectstatic step in development and tests).
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {

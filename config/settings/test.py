@@ -1,6 +1,14 @@
 """pytest. Uses DATABASE_URL / REDIS_URL when set (CI: PostgreSQL and Redis), else SQLite
 and in-process stand-ins."""
 
+import os
+from pathlib import Path
+
+# Keep the test run's filesystem queue apart from a `make run` on the same checkout.
+os.environ.setdefault(
+    "CELERY_FS_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test-celery")
+)
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR, env
 
@@ -21,6 +29,16 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # Static files straight from static/ (no collectstatic step in development and tests).
-STATIC_ROOT = None
+STATIC_ROOT = None  # type: ignore[assignment]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Tests clear the cache between tests (rate-limit counters), which on Redis is FLUSHDB:
+# keep the cache in its own database so the broker's queues survive it.
+if REDIS_URL:  # noqa: F405
+    from urllib.parse import urlsplit, urlunsplit
+
+    _parts = urlsplit(REDIS_URL)  # noqa: F405
+    CACHES["default"]["LOCATION"] = env(  # noqa: F405
+        "TEST_CACHE_REDIS_URL", default=urlunsplit(_parts._replace(path="/15"))
+    )

@@ -1,0 +1,77 @@
+# Reelsmith. `make run` and `make test` work on a fresh clone with nothing but python3.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run test test-fast lint fmt typecheck bench docker-config schema check-deploy browsers clean
+
+help:
+	@echo "make run            the whole app on embedded defaults (SQLite, filesystem broker, local disk)"
+	@echo "make test           the whole suite (uses PostgreSQL/Redis on localhost when they answer)"
+	@echo "make lint | fmt | typecheck | bench | docker-config | schema | check-deploy"
+
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Re-sync whenever the lock changes.
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+install: $(VENV)/.synced
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_setup
+	$(PY) manage.py runstack
+
+# PostgreSQL and Redis are used when DATABASE_URL/REDIS_URL are set, or when they answer on
+# localhost (the suite's concurrency and money tests need PostgreSQL); otherwise SQLite.
+test: install browsers
+	@eval "$$($(PY) .ci/detect_services.py)"; \
+	echo "make test: database=$${DATABASE_URL:-sqlite} redis=$${REDIS_URL:-none}"; \
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	@if [ -f ../shared/tools/check_layers.py ]; then $(PY) ../shared/tools/check_layers.py .; fi
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+typecheck: install
+	$(VENV)/bin/mypy apps/*/services.py apps/*/selectors.py
+
+fmt: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: install
+	$(PY) bench/media.py
+
+schema: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(50))') \
+	DJANGO_ALLOWED_HOSTS=reelsmith.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# `docker compose config` where the compose plugin exists; else the Compose Specification's
+# JSON schema (vendored by check-jsonschema), which is what `config` validates against.
+docker-config: install
+	@if docker compose version >/dev/null 2>&1; then \
+	  DJANGO_SECRET_KEY=x docker compose -f docker/compose.yml config --quiet; \
+	else \
+	  $(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker/compose.yml; \
+	fi
+	@echo "docker/compose.yml: valid"
+
+browsers:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped"
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

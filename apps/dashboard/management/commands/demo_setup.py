@@ -1,0 +1,37 @@
+"""Creates (once) the demo workspace `make run` logs you into, and prints the login."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from apps.accounts.models import User
+from apps.accounts.services import user_signup
+from apps.dashboard.provisioning import credits_grant_hook
+
+DEMO_EMAIL = "demo@reelsmith.local"
+DEMO_PASSWORD = "reelsmith-demo"  # noqa: S105 - a local demo login, printed on purpose
+DEMO_CREDITS = 5000
+
+
+class Command(BaseCommand):
+    help = "Create the demo user and workspace (idempotent) and print how to log in."
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        user = User.objects.filter(email=DEMO_EMAIL).first()
+        if user is None:
+            user = user_signup(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo")
+            workspace = user.memberships.get().workspace
+            credits_grant_hook(workspace=workspace, credits=DEMO_CREDITS)
+        base = settings.PUBLIC_BASE_URL
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    f"  Reelsmith is starting on {base}/",
+                    f"  Log in as {DEMO_EMAIL} / {DEMO_PASSWORD}",
+                    f"  API docs: {base}/api/docs/   Health: {base}/healthz",
+                    "",
+                ]
+            )
+        )

@@ -1,0 +1,104 @@
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from celery import current_app
+from django.conf import settings
+from django.core.files.storage import default_storage
+
+pytestmark = pytest.mark.django_db
+
+ROOT = settings.BASE_DIR
+
+
+def test_healthz_reports_every_component(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert set(body["checks"]) == {"database", "broker", "storage", "worker"}
+    assert all(check["ok"] for check in body["checks"].values())
+
+
+def test_healthz_is_503_naming_the_broker_when_it_is_down(client, monkeypatch):
+    monkeypatch.setattr(current_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "broker" in response.json()["down"]
+
+
+def test_healthz_is_503_naming_storage_when_it_fails(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(default_storage, "save", broken)
+    body = client.get("/healthz").json()
+    assert body["down"] == ["storage"]
+    assert "disk full" in body["checks"]["storage"]["error"]
+
+
+def test_healthz_is_503_naming_the_worker_when_none_consumes(client, not_eager, settings):
+    settings.HEALTHZ_WORKER_TIMEOUT_S = 1.0
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "worker" in response.json()["down"]
+
+
+@pytest.fixture
+def not_eager():
+    """Tasks go through the broker instead of running in the test process."""
+    current_app.conf.task_always_eager = False
+    yield
+    current_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def real_worker():
+    """A real `celery -A config worker` process on the configured broker."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_healthz_is_200_with_a_real_worker_consuming_the_queue(
+    client, not_eager, settings, real_worker
+):
+    settings.HEALTHZ_WORKER_TIMEOUT_S = 3.0
+    deadline = time.monotonic() + 60
+    while True:
+        response = client.get("/healthz")
+        if response.status_code == 200 or time.monotonic() > deadline:
+            break
+        assert real_worker.poll() is None, real_worker.stdout.read().decode()
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["checks"]["worker"]["ok"]
