@@ -131,7 +131,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Included monthly credits for workspaces without a paid subscription (once per
+    # workspace per calendar month, however often it runs).
+    "billing-monthly-credits": {"task": "billing.grant_monthly_credits", "schedule": 3600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
@@ -232,4 +236,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# --- Billing (Stripe) -------------------------------------------------------------------
+# Empty keys (the embedded default) turn card payments off: staff grant credits in the admin.
+# Webhooks are only accepted with STRIPE_WEBHOOK_SECRET set and a valid signature.
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+# Another API base (a sandbox or stripe-mock); empty = https://api.stripe.com.
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+
 HEALTHZ_WORKER_TIMEOUT_S = env.float("HEALTHZ_WORKER_TIMEOUT_S", default=5.0)
+
+# Outbound fetches of user-given URLs refuse private networks; exact "host:port" pairs
+# listed here are exempt (local provider sandboxes). Never list anything in production.
+OUTBOUND_ALLOWED_NETLOCS = env.list("OUTBOUND_ALLOWED_NETLOCS", default=[])
