@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.billing",
     "apps.catalog",
+    "apps.gallery",
     "apps.dashboard",
 ]
 
@@ -250,3 +251,19 @@ HEALTHZ_WORKER_TIMEOUT_S = env.float("HEALTHZ_WORKER_TIMEOUT_S", default=5.0)
 # Outbound fetches of user-given URLs refuse private networks; exact "host:port" pairs
 # listed here are exempt (local provider sandboxes). Never list anything in production.
 OUTBOUND_ALLOWED_NETLOCS = env.list("OUTBOUND_ALLOWED_NETLOCS", default=[])
+
+# --- Catalog: credits and provider credentials ------------------------------------------
+# Price in credits = ceil(provider cost in USD x (1 + margin) / CREDIT_USD_VALUE). The
+# margin defaults to 0 so list prices equal provider cost at 1 credit = $0.01; the margin
+# on top is taken when credits are sold (credit packs). Models priced in credits in the
+# spec keep their credit figure. See docs/models.md.
+CREDIT_USD_VALUE = env.str("CREDIT_USD_VALUE", default="0.01")
+CREDIT_MARGIN_PERCENT = env.int("CREDIT_MARGIN_PERCENT", default=0)
+# One credential per provider; empty = the provider's models are listed as unavailable.
+WAVESPEED_API_KEY = env.str("WAVESPEED_API_KEY", default="")
+FAL_KEY = env.str("FAL_KEY", default="")
+REPLICATE_API_TOKEN = env.str("REPLICATE_API_TOKEN", default="")
+RUNWAYML_API_SECRET = env.str("RUNWAYML_API_SECRET", default="")
+GEMINI_API_KEY = env.str("GEMINI_API_KEY", default="")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+RUNWARE_API_KEY = env.str("RUNWARE_API_KEY", default="")
