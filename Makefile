@@ -51,7 +51,7 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 bench: install
-	$(PY) bench/media.py
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 schema: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

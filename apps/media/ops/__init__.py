@@ -1,0 +1,1 @@
+"""Operations of the local engine; each streams frame by frame."""
