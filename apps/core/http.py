@@ -145,9 +145,7 @@ def open_stream(
     raise OutboundError("Too many redirects or too slow.", details={"url": url})
 
 
-def fetch_to_file(
-    url: str, *, dest: Path, max_bytes: int, timeout_s: float = 120.0
-) -> FetchResult:
+def fetch_to_file(url: str, *, dest: Path, max_bytes: int, timeout_s: float = 120.0) -> FetchResult:
     """Downloads `url` into `dest`, refusing more than `max_bytes` (FILE_TOO_LARGE)."""
     deadline = time.monotonic() + timeout_s
     with open_stream("GET", url, timeout_s=timeout_s) as response:

@@ -1,0 +1,81 @@
+"""Lightricks LTX-2, served through WaveSpeed AI (WAVESPEED_API_KEY)."""
+
+from functools import partial
+
+from apps.catalog.registry.types import (
+    Durations,
+    Input,
+    Method,
+    ModelSpec,
+    PriceSource,
+    PriceUnit,
+    Processing,
+    Quality,
+    per_second,
+)
+
+USD = PriceUnit.USD
+LTX = partial(ModelSpec, provider="wavespeed", vendor="Lightricks")
+
+MODELS = [
+    LTX(
+        id="lightricks/ltx-2-pro/text-to-video",
+        name="LTX-2 Pro",
+        provider_model="lightricks/ltx-2-pro/text-to-video",
+        methods=(Method.TEXT_TO_VIDEO,),
+        quality=Quality.PREMIUM,
+        # "$0.05-0.10/second" over 720p and 1080p.
+        pricing=per_second(USD, {"720p": "0.05", "1080p": "0.10"}, source=PriceSource.DERIVED),
+        processing=Processing(60, 180),
+        source="000",
+        strengths="Higher quality, better motion consistency.",
+        use_cases="Professional content, marketing videos, commercials.",
+        durations=Durations(5, 10),
+        default_duration=5,
+        resolutions=("720p", "1080p"),
+        default_resolution="1080p",
+        aspect_ratios=("16:9", "9:16"),
+        default_aspect_ratio="16:9",
+        options=frozenset({"seed", "with_audio"}),
+    ),
+    LTX(
+        id="lightricks/ltx-2-fast/text-to-video",
+        name="LTX-2 Fast",
+        provider_model="lightricks/ltx-2-fast/text-to-video",
+        methods=(Method.TEXT_TO_VIDEO,),
+        quality=Quality.DRAFT,
+        # "$0.01-0.02/second" over 480p and 720p.
+        pricing=per_second(USD, {"480p": "0.01", "720p": "0.02"}, source=PriceSource.DERIVED),
+        processing=Processing(15, 45),
+        source="000, 001",
+        strengths="Fast generation, cost-effective iteration.",
+        use_cases="Drafts, testing, quick concepts.",
+        limitations="5-second clips only.",
+        durations=Durations.of(5),
+        default_duration=5,
+        resolutions=("480p", "720p"),
+        default_resolution="480p",
+        aspect_ratios=("16:9", "9:16"),
+        default_aspect_ratio="16:9",
+        options=frozenset({"seed"}),
+    ),
+    LTX(
+        id="lightricks/ltx-2-retake",
+        name="LTX-2 Retake",
+        provider_model="lightricks/ltx-2-retake",
+        methods=(Method.EDIT,),
+        quality=Quality.PREMIUM,
+        # The spec has no figure ("likely similar to LTX-2 Pro"): LTX-2 Pro's rates.
+        pricing=per_second(USD, {"720p": "0.05", "1080p": "0.10"}, source=PriceSource.REELSMITH),
+        processing=Processing(60, 180),
+        source="001",
+        strengths="Regenerates a clip (or a stretch of it) with a new prompt or seed.",
+        use_cases="Variations, fixing a bad take without starting over.",
+        durations=Durations(2, 10),
+        default_duration=5,
+        resolutions=("720p", "1080p"),
+        default_resolution="1080p",
+        required_inputs=frozenset({Input.VIDEO}),
+        options=frozenset({"seed", "trim_start", "trim_end"}),
+    ),
+]

@@ -1,0 +1,158 @@
+"""Reads of the catalogue: the models in code with the admin overrides and provider
+availability applied. The catalogue is public, not tenant data, so nothing here takes a
+workspace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from apps.catalog.models import ModelOverride
+from apps.catalog.pricing import pricing_describe
+from apps.catalog.registry import CATALOG, PROVIDERS, spec_for
+from apps.catalog.registry.types import Method, ModelSpec, Quality
+from apps.core.errors import NotFound
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One model as callers see it right now."""
+
+    spec: ModelSpec
+    override: ModelOverride | None
+    available: bool
+    unavailable_reason: str | None
+    featured: bool
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+def provider_configured(*, provider: str) -> bool:
+    """Whether the provider's credential is set (the local engine needs none)."""
+    _, setting = PROVIDERS[provider]
+    return setting is None or bool(getattr(settings, setting, ""))
+
+
+def overrides_by_model() -> dict[str, ModelOverride]:
+    return {o.model_id: o for o in ModelOverride.objects.all()}
+
+
+def _entry(spec: ModelSpec, override: ModelOverride | None) -> CatalogEntry:
+    reason = None
+    if override is not None and not override.enabled:
+        reason = "This model is temporarily disabled."
+    elif not provider_configured(provider=spec.provider):
+        reason = f"{PROVIDERS[spec.provider][0]} is not configured on this server."
+    return CatalogEntry(
+        spec=spec,
+        override=override,
+        available=reason is None,
+        unavailable_reason=reason,
+        featured=bool(override and override.featured),
+    )
+
+
+def model_list(
+    *,
+    method: str | None = None,
+    provider: str | None = None,
+    available: bool | None = None,
+    quality: str | None = None,
+) -> list[CatalogEntry]:
+    """Every model matching the filters: featured first, then catalogue order."""
+    overrides = overrides_by_model()
+    entries = [_entry(spec, overrides.get(spec.id)) for spec in CATALOG.values()]
+    entries = [
+        e
+        for e in entries
+        if (method is None or method in e.spec.methods)
+        and (provider is None or e.spec.provider == provider)
+        and (quality is None or e.spec.quality == quality)
+        and (available is None or e.available == available)
+    ]
+    return sorted(entries, key=lambda e: not e.featured)
+
+
+def model_get(*, model_id: str) -> CatalogEntry:
+    """A model by id (or alias). Raises NotFound."""
+    spec = spec_for(model_id)
+    if spec is None:
+        raise NotFound(f"No model {model_id!r} in the catalogue.")
+    return _entry(spec, ModelOverride.objects.filter(model_id=spec.id).first())
+
+
+def model_describe(entry: CatalogEntry) -> dict[str, Any]:
+    """Everything a model picker shows, JSON-able (the API and the page use this)."""
+    spec = entry.spec
+    return {
+        "id": spec.id,
+        "name": spec.name,
+        "provider": spec.provider,
+        "provider_name": PROVIDERS[spec.provider][0],
+        "provider_model": spec.provider_model,
+        "vendor": spec.vendor,
+        "methods": list(spec.methods),
+        "quality": spec.quality,
+        "available": entry.available,
+        "unavailable_reason": entry.unavailable_reason,
+        "featured": entry.featured,
+        "durations": spec.durations.describe() if spec.durations else None,
+        "default_duration": spec.default_duration,
+        "duration_from": spec.duration_from,
+        "resolutions": list(spec.resolutions),
+        "default_resolution": spec.default_resolution,
+        "aspect_ratios": list(spec.aspect_ratios),
+        "default_aspect_ratio": spec.default_aspect_ratio,
+        "fps": spec.fps.describe() if spec.fps else None,
+        "default_fps": spec.default_fps,
+        "prompt": spec.prompt,
+        "inputs": {
+            "required": sorted(spec.required_inputs),
+            "optional": sorted(spec.optional_inputs),
+        },
+        "options": sorted(spec.options),
+        "native_audio": spec.native_audio,
+        "default_with_audio": spec.default_with_audio,
+        "limits": spec.limits.describe(),
+        "pricing": pricing_describe(spec=spec, override=entry.override),
+        "processing_time_s": {
+            "min": spec.processing.min_s,
+            "max": spec.processing.max_s,
+            "per_output_second": spec.processing.per_output_second,
+        },
+        "strengths": spec.strengths,
+        "use_cases": spec.use_cases,
+        "limitations": spec.limitations,
+        "image_to_video_sibling": spec.i2v_sibling,
+        "aliases": list(spec.aliases),
+        "storyboard": spec.storyboard,
+        "source": spec.source,
+    }
+
+
+def models_for_picker(
+    *,
+    method: str | None = None,
+    provider: str | None = None,
+    available: bool | None = None,
+    quality: str | None = None,
+) -> list[dict[str, Any]]:
+    """The picker's data, grouped by method in the catalogue's method order; a model that
+    does several things appears under each. JSON-able."""
+    entries = model_list(method=method, provider=provider, available=available, quality=quality)
+    groups = []
+    for value, label in Method.choices:
+        if method is not None and value != method:
+            continue
+        models = [model_describe(e) for e in entries if value in e.spec.methods]
+        if models:
+            groups.append({"method": value, "label": label, "models": models})
+    return groups
+
+
+def quality_choices() -> list[tuple[str, str]]:
+    return list(Quality.choices)
