@@ -3,9 +3,11 @@
 `alice_api`, `bob_api` and `charlie_api` are API clients authenticated with a key of the
 workspace under test (bob's key belongs to alice's workspace)."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -29,6 +31,28 @@ def _actor(user: User, workspace: Workspace) -> Actor:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return Actor(user, workspace, membership, key, client)
+
+
+def _seed_reference_rows() -> None:
+    """Re-runs the data migrations' seeds (tiers and their credits), idempotently."""
+    for module, func in (("0002_seed_tiers", "seed"), ("0003_tier_credits", "seed_credits")):
+        getattr(importlib.import_module(f"apps.accounts.migrations.{module}"), func)(
+            django_apps, None
+        )
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows_survive_flushes(request):
+    # Transactional tests end with a flush that also empties rows the data migrations
+    # seeded; put them back for every transactional test.
+    marker = request.node.get_closest_marker("django_db")
+    if (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    ):
+        request.getfixturevalue("transactional_db")
+        _seed_reference_rows()
 
 
 @pytest.fixture(autouse=True)
