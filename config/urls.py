@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("billing/", include("apps.billing.urls")),
     path("models/", include("apps.catalog.urls")),
     path("", include("apps.dashboard.urls")),
 ]

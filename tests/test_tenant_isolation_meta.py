@@ -13,6 +13,7 @@ TESTS_DIR = pathlib.Path(__file__).parent
 NO_TENANT_DATA = {
     "schema": "the OpenAPI document is the same for everyone",
     "api-docs": "Swagger UI, static",
+    "api:billing-stripe-webhook": "called by Stripe, signed; returns no tenant data",
     "api:models": "the public model catalogue, the same for every caller",
     "api:model-detail": "one model of the public catalogue, the same for every caller",
 }

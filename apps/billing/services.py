@@ -1,0 +1,354 @@
+"""The only code that changes credit balances.
+
+Every service locks the workspace's CreditAccount row (`select_for_update`) first, then
+anything else it touches (a hold), and writes the ledger entry or hold together with the
+cached totals in one transaction. Locks are always taken in that order (account, then
+hold), so two services never deadlock on each other.
+
+Idempotency: grant, refund and adjust take an `idempotency_key`; calling again with the
+same key returns the entry written the first time and changes nothing (reusing a key for a
+different change is a Conflict). Capture and release settle a hold at most once: whichever
+comes first takes effect and every later call on that hold returns it unchanged.
+"""
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from apps.accounts.models import User, Workspace
+from apps.billing.errors import InsufficientCredits
+from apps.billing.models import CreditAccount, CreditHold, LedgerEntry, Subscription
+from apps.core.errors import Conflict, PermissionDenied, ValidationError
+
+logger = logging.getLogger(__name__)
+
+Kind = LedgerEntry.Kind
+
+
+def credit_account_open(*, workspace: Workspace) -> CreditAccount:
+    """Opens the workspace's account (called when the workspace is created)."""
+    account, _ = CreditAccount.objects.get_or_create(workspace=workspace)
+    return account
+
+
+def _lock_account(*, workspace_id: int) -> CreditAccount:
+    account = CreditAccount.objects.select_for_update().filter(workspace_id=workspace_id).first()
+    if account is None:
+        # Workspaces created before billing existed have no account yet.
+        CreditAccount.objects.get_or_create(workspace_id=workspace_id)
+        account = CreditAccount.objects.select_for_update().get(workspace_id=workspace_id)
+    return account
+
+
+def _replayed(
+    *, idempotency_key: str, account: CreditAccount, kind: str, credits: int
+) -> LedgerEntry | None:
+    """The entry already written under this key, if any (checked under the account lock)."""
+    entry = LedgerEntry.objects.filter(idempotency_key=idempotency_key).first()
+    if entry is None:
+        return None
+    if entry.account_id != account.pk or entry.kind != kind or entry.credits != credits:
+        raise Conflict(
+            "This idempotency key was already used for a different credit change.",
+            details={"idempotency_key": idempotency_key},
+        )
+    return entry
+
+
+def _save_totals(account: CreditAccount) -> None:
+    # Debt is settled once the balance covers what is held again.
+    if account.in_debt and account.balance >= account.held:
+        account.in_debt = False
+    account.save(update_fields=["balance", "held", "in_debt", "updated_at"])
+
+
+def _post(
+    *,
+    account: CreditAccount,
+    kind: str,
+    credits: int,
+    idempotency_key: str,
+    reference: str = "",
+    description: str = "",
+    hold: CreditHold | None = None,
+    actor: User | None = None,
+    allow_debt: bool = False,
+) -> LedgerEntry:
+    """Writes one entry and the new balance. The caller holds the account lock."""
+    account.balance += credits
+    if account.balance < account.held:
+        if not allow_debt:
+            # Only reachable by a negative adjustment; holds check before this.
+            raise InsufficientCredits(
+                required=-credits, available=account.balance - credits - account.held
+            )
+        account.in_debt = True
+    _save_totals(account)
+    return LedgerEntry.objects.create(
+        workspace_id=account.workspace_id,
+        account=account,
+        kind=kind,
+        credits=credits,
+        balance_after=account.balance,
+        idempotency_key=idempotency_key,
+        reference=reference[:255],
+        description=description[:500],
+        hold=hold,
+        created_by=actor,
+    )
+
+
+def _require_positive(credits: int) -> None:
+    if not isinstance(credits, int) or isinstance(credits, bool) or credits <= 0:
+        raise ValidationError(
+            "Credits must be a positive whole number.", details={"credits": credits}
+        )
+
+
+@transaction.atomic
+def credits_grant(
+    *,
+    workspace: Workspace,
+    credits: int,
+    idempotency_key: str,
+    reason: str = "",
+    reference: str = "",
+    kind: str = Kind.GRANT,
+    actor: User | None = None,
+) -> LedgerEntry:
+    """Adds credits (a grant, or a purchase when `kind="purchase"`). Grants settle debt
+    first, simply by raising the balance."""
+    _require_positive(credits)
+    if kind not in (Kind.GRANT, Kind.PURCHASE):
+        raise ValidationError("A grant is of kind 'grant' or 'purchase'.")
+    account = _lock_account(workspace_id=workspace.pk)
+    existing = _replayed(
+        idempotency_key=idempotency_key, account=account, kind=kind, credits=credits
+    )
+    if existing:
+        return existing
+    return _post(
+        account=account,
+        kind=kind,
+        credits=credits,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        description=reason,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def credits_hold(
+    *,
+    workspace: Workspace,
+    credits: int,
+    reference: str = "",
+    description: str = "",
+    idempotency_key: str | None = None,
+) -> CreditHold:
+    """Reserves credits (a job being accepted). Raises InsufficientCredits (402,
+    INSUFFICIENT_CREDITS, `details.shortfall`) when `available` does not cover them, and
+    refuses any hold while the workspace is in debt. With an `idempotency_key`, a repeat
+    returns the hold made the first time."""
+    _require_positive(credits)
+    account = _lock_account(workspace_id=workspace.pk)
+    if idempotency_key:
+        existing = CreditHold.objects.filter(idempotency_key=idempotency_key).first()
+        if existing:
+            if existing.account_id != account.pk or existing.credits != credits:
+                raise Conflict(
+                    "This idempotency key was already used for a different hold.",
+                    details={"idempotency_key": idempotency_key},
+                )
+            return existing
+    if account.in_debt or account.balance < 0:
+        raise InsufficientCredits(required=credits, available=0, debt=account.debt)
+    available = account.balance - account.held
+    if available < credits:
+        raise InsufficientCredits(required=credits, available=available)
+    account.held += credits
+    _save_totals(account)
+    return CreditHold.objects.create(
+        workspace_id=account.workspace_id,
+        account=account,
+        credits=credits,
+        reference=reference[:255],
+        description=description[:500],
+        idempotency_key=idempotency_key or None,
+    )
+
+
+def _lock_hold(hold: CreditHold) -> tuple[CreditAccount, CreditHold]:
+    account = _lock_account(workspace_id=hold.workspace_id)
+    return account, CreditHold.objects.select_for_update().get(pk=hold.pk)
+
+
+@transaction.atomic
+def credits_capture(*, hold: CreditHold, credits: int | None = None) -> CreditHold:
+    """Charges a hold (a job's result was delivered): writes a `capture` entry of
+    `-credits` (default: the whole hold; a smaller amount returns the rest) and closes the
+    hold. A no-op returning the hold unchanged if it was already captured or released."""
+    account, hold = _lock_hold(hold)
+    if hold.state != CreditHold.State.HELD:
+        return hold
+    amount = hold.credits if credits is None else credits
+    if not isinstance(amount, int) or not 0 <= amount <= hold.credits:
+        raise ValidationError(
+            f"Capture between 0 and the {hold.credits} credits held.", details={"credits": amount}
+        )
+    account.held -= hold.credits
+    if amount:
+        _post(
+            account=account,
+            kind=Kind.CAPTURE,
+            credits=-amount,
+            idempotency_key=f"capture:{hold.public_id}",
+            reference=hold.reference,
+            description=hold.description,
+            hold=hold,
+            allow_debt=True,  # capture never lowers `available`; it only deepens existing debt
+        )
+    else:
+        _save_totals(account)
+    hold.state = CreditHold.State.CAPTURED
+    hold.captured_credits = amount
+    hold.settled_at = timezone.now()
+    hold.save(update_fields=["state", "captured_credits", "settled_at", "updated_at"])
+    return hold
+
+
+@transaction.atomic
+def credits_release(*, hold: CreditHold) -> CreditHold:
+    """Returns a hold's credits to `available` (the job failed or was cancelled). A no-op
+    returning the hold unchanged if it was already captured or released."""
+    account, hold = _lock_hold(hold)
+    if hold.state != CreditHold.State.HELD:
+        return hold
+    account.held -= hold.credits
+    _save_totals(account)
+    hold.state = CreditHold.State.RELEASED
+    hold.settled_at = timezone.now()
+    hold.save(update_fields=["state", "settled_at", "updated_at"])
+    return hold
+
+
+@transaction.atomic
+def credits_refund(
+    *,
+    workspace: Workspace,
+    credits: int,
+    idempotency_key: str,
+    reason: str = "",
+    reference: str = "",
+    hold: CreditHold | None = None,
+    actor: User | None = None,
+) -> LedgerEntry:
+    """Gives credits back (e.g. a captured job whose result turned out unusable). With a
+    `hold`, refunds for it never exceed what was captured."""
+    _require_positive(credits)
+    account = _lock_account(workspace_id=workspace.pk)
+    existing = _replayed(
+        idempotency_key=idempotency_key, account=account, kind=Kind.REFUND, credits=credits
+    )
+    if existing:
+        return existing
+    if hold is not None:
+        if hold.workspace_id != workspace.pk:
+            raise ValidationError("That hold belongs to another workspace.")
+        hold = CreditHold.objects.get(pk=hold.pk)
+        refunded = (
+            LedgerEntry.objects.filter(hold=hold, kind=Kind.REFUND).aggregate(total=Sum("credits"))[
+                "total"
+            ]
+            or 0
+        )
+        if refunded + credits > hold.captured_credits:
+            raise ValidationError(
+                f"Only {hold.captured_credits - refunded} credits of this hold can be refunded.",
+                details={"refundable": hold.captured_credits - refunded},
+            )
+    return _post(
+        account=account,
+        kind=Kind.REFUND,
+        credits=credits,
+        idempotency_key=idempotency_key,
+        reference=reference or (hold.reference if hold else ""),
+        description=reason,
+        hold=hold,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def credits_adjust(
+    *,
+    workspace: Workspace,
+    credits: int,
+    reason: str,
+    idempotency_key: str,
+    actor: User | None = None,
+    reference: str = "",
+    allow_debt: bool = False,
+) -> LedgerEntry:
+    """A signed correction with a reason. People must be staff (`actor`); `actor=None` is
+    the system (a Stripe refund taking purchased credits back, which passes
+    `allow_debt=True` and may leave the account in debt)."""
+    if actor is not None and not actor.is_staff:
+        raise PermissionDenied("Only Reelsmith staff can adjust credits.")
+    if not reason.strip():
+        raise ValidationError("An adjustment needs a reason.")
+    if not isinstance(credits, int) or isinstance(credits, bool) or credits == 0:
+        raise ValidationError(
+            "Credits must be a non-zero whole number.", details={"credits": credits}
+        )
+    account = _lock_account(workspace_id=workspace.pk)
+    existing = _replayed(
+        idempotency_key=idempotency_key, account=account, kind=Kind.ADJUSTMENT, credits=credits
+    )
+    if existing:
+        return existing
+    return _post(
+        account=account,
+        kind=Kind.ADJUSTMENT,
+        credits=credits,
+        idempotency_key=idempotency_key,
+        reference=reference,
+        description=reason,
+        actor=actor,
+        allow_debt=allow_debt,
+    )
+
+
+def monthly_credits_key(*, workspace: Workspace, when: dt.date) -> str:
+    return f"monthly:{workspace.public_id}:{when:%Y-%m}"
+
+
+def monthly_credits_grant_due(*, today: dt.date | None = None) -> int:
+    """Grants this calendar month's included credits (the tier's `monthly_credits`) to
+    every workspace that does not get them through a paid subscription's invoice. Safe to
+    run as often as you like: one grant per workspace per month. Returns how many it made."""
+    today = today or timezone.now().date()
+    paid = Subscription.objects.filter(status__in=Subscription.GOOD_STANDING).values("workspace_id")
+    workspaces = (
+        Workspace.objects.filter(tier__monthly_credits__gt=0)
+        .exclude(pk__in=paid)
+        .select_related("tier")
+        .order_by("pk")
+    )
+    granted = 0
+    for workspace in workspaces.iterator():
+        key = monthly_credits_key(workspace=workspace, when=today)
+        if LedgerEntry.objects.filter(idempotency_key=key).exists():
+            continue
+        credits_grant(
+            workspace=workspace,
+            credits=workspace.tier.monthly_credits,
+            idempotency_key=key,
+            reason=f"{workspace.tier.display_name} monthly credits, {today:%B %Y}",
+        )
+        granted += 1
+    return granted

@@ -1,0 +1,105 @@
+"""The billing page: balance, ledger, packs, tier and upgrade. It calls the same services
+as the API and shows an ApplicationError's message, never a traceback."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.billing import payments, selectors
+from apps.core.errors import ApplicationError
+
+
+def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return getattr(request, "membership", None)
+
+
+@login_required
+def billing_page(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    if membership is None:
+        return render(request, "dashboard/no_workspace.html", status=403)
+    workspace = membership.workspace
+    if request.GET.get("checkout") == "cancelled":
+        messages.info(request, "Checkout cancelled; nothing was charged.")
+    entries = Paginator(selectors.ledger_list(workspace=workspace).select_related("hold"), 25)
+    plans = list(selectors.tier_plans_list())
+    return render(
+        request,
+        "billing/billing.html",
+        {
+            "workspace": workspace,
+            "account": selectors.credit_account_get(workspace=workspace),
+            "entries": entries.get_page(request.GET.get("page")),
+            "packs": selectors.packs_list(),
+            "plans": plans,
+            "subscription": selectors.subscription_for(workspace=workspace),
+            "payments_enabled": payments.payments_enabled(),
+            "can_manage": membership.can_manage,
+        },
+    )
+
+
+@login_required
+@require_POST
+def buy_pack(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    if membership is None:
+        return redirect("billing:page")
+    try:
+        url = payments.checkout_create(
+            workspace=membership.workspace,
+            user=request.user,  # type: ignore[arg-type]
+            pack_id=request.POST.get("pack", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing:page")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    if membership is None:
+        return redirect("billing:page")
+    if not membership.can_manage:
+        messages.error(request, "Only the workspace's owners and admins can change the tier.")
+        return redirect("billing:page")
+    try:
+        url = payments.subscription_checkout_create(
+            workspace=membership.workspace,
+            user=request.user,  # type: ignore[arg-type]
+            tier=request.POST.get("tier", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing:page")
+    return redirect(url)
+
+
+@login_required
+def checkout_success(request: HttpRequest) -> HttpResponse:
+    """Stripe's success redirect. Fulfils at once if Stripe says the session is paid, so the
+    credits show without waiting for the webhook; the webhook does the same, exactly once."""
+    membership = _membership(request)
+    session_id = request.GET.get("session_id", "")
+    if membership is None or not session_id:
+        return redirect("billing:page")
+    try:
+        outcome = payments.checkout_fulfil_on_return(
+            workspace=membership.workspace, session_id=session_id
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("billing:page")
+    text = {
+        "paid": "Payment received: your credits are in.",
+        "pending": "Payment is processing; credits arrive as soon as it clears.",
+        "subscription": "Subscription started; your tier updates as soon as Stripe confirms.",
+    }[outcome]
+    messages.success(request, text)
+    return redirect("billing:page")

@@ -1,0 +1,91 @@
+import pytest
+
+from apps.billing import services
+from apps.billing.models import CreditPack
+from tests.billing.conftest import deliver, stripe_event
+
+pytestmark = pytest.mark.django_db
+
+
+def test_balance_reports_balance_held_and_available_in_credits(alice_api, alice):
+    services.credits_grant(workspace=alice.workspace, credits=100, idempotency_key="g")
+    services.credits_hold(workspace=alice.workspace, credits=30)
+    response = alice_api.get("/api/v1/billing/balance")
+    assert response.status_code == 200
+    assert response.json() == {"balance": 100, "held": 30, "available": 70}
+
+
+def test_the_ledger_is_newest_first_and_cursor_paginated(alice_api, alice):
+    for i in range(5):
+        services.credits_grant(workspace=alice.workspace, credits=i + 1, idempotency_key=f"g{i}")
+    page = alice_api.get("/api/v1/billing/ledger?limit=2").json()
+    assert [e["credits"] for e in page["results"]] == [5, 4]
+    assert page["results"][0]["balance_after"] == 15
+    assert page["results"][0]["id"].startswith("led_")
+    assert page["results"][0]["kind"] == "grant"
+    second = alice_api.get(page["next"]).json()
+    assert [e["credits"] for e in second["results"]] == [3, 2]
+
+
+def test_packs_lists_only_active_packs(alice_api):
+    CreditPack.objects.create(name="Big", credits=5000, price_cents=8000)
+    CreditPack.objects.create(name="Old", credits=1, price_cents=1, active=False)
+    packs = alice_api.get("/api/v1/billing/packs").json()
+    assert [(p["name"], p["credits"], p["price_cents"], p["currency"]) for p in packs] == [
+        ("Big", 5000, 8000, "usd")
+    ]
+    assert packs[0]["id"].startswith("pack_")
+
+
+def test_billing_endpoints_need_authentication(anon_api):
+    for path in ("balance", "ledger", "packs"):
+        assert anon_api.get(f"/api/v1/billing/{path}").status_code == 401
+    assert anon_api.post("/api/v1/billing/checkout", {"pack": "x"}).status_code == 401
+
+
+@pytest.mark.isolation("api:billing-balance", "api:billing-ledger")
+def test_charlie_never_sees_alices_balance_or_ledger(alice, alice_api, charlie_api):
+    services.credits_grant(workspace=alice.workspace, credits=777, idempotency_key="g")
+    services.credits_hold(workspace=alice.workspace, credits=7)
+    assert charlie_api.get("/api/v1/billing/balance").json() == {
+        "balance": 0,
+        "held": 0,
+        "available": 0,
+    }
+    assert charlie_api.get("/api/v1/billing/ledger").json()["results"] == []
+    assert alice_api.get("/api/v1/billing/ledger").json()["results"][0]["credits"] == 777
+
+
+@pytest.mark.isolation("api:billing-packs", "api:billing-checkout")
+def test_charlies_checkout_is_charlies_and_packs_are_shared(fake_stripe, alice, charlie, pack):
+    assert [p["id"] for p in charlie.api.get("/api/v1/billing/packs").json()] == [pack.public_id]
+    alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id})
+    charlie.api.post("/api/v1/billing/checkout", {"pack": pack.public_id})
+    made_for = [p["metadata"]["workspace"] for _, _, p, _ in fake_stripe.requests]
+    assert made_for == [alice.workspace.public_id, charlie.workspace.public_id]
+    # A pack id that does not exist is the same 404 for everyone.
+    assert charlie.api.post("/api/v1/billing/checkout", {"pack": "pack_x"}).status_code == 404
+
+
+@pytest.mark.isolation("api:billing-subscribe")
+def test_charlies_subscription_checkout_is_for_charlies_workspace(
+    fake_stripe, alice, charlie, plans
+):
+    from apps.billing.models import Subscription
+
+    Subscription.objects.create(
+        workspace=alice.workspace,
+        stripe_subscription_id="sub_alice",
+        stripe_customer_id="cus_alice",
+        status="active",
+    )
+    response = charlie.api.post("/api/v1/billing/subscribe", {"tier": "pro"})
+    assert response.json()["checkout_url"].startswith("https://checkout.stripe.test/")
+    _, path, params, _ = fake_stripe.requests[-1]
+    assert path == "/v1/checkout/sessions"  # not alice's billing portal
+    assert params["metadata"]["workspace"] == charlie.workspace.public_id
+    assert "customer" not in params
+
+
+def test_the_webhook_needs_no_api_key_but_a_signature(anon_api, webhook_secret):
+    assert deliver(stripe_event("ping", {"id": "x"}), client=anon_api).status_code == 200
