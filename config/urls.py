@@ -12,6 +12,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("billing/", include("apps.billing.urls")),
     path("models/", include("apps.catalog.urls")),
+    path("gallery/", include("apps.gallery.urls")),
+    path("media-signed/", include("apps.gallery.media_urls")),
     path("", include("apps.dashboard.urls")),
 ]
 

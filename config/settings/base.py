@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Included monthly credits for workspaces without a paid subscription (once per
     # workspace per calendar month, however often it runs).
     "billing-monthly-credits": {"task": "billing.grant_monthly_credits", "schedule": 3600.0},
+    # Storage: abandon dead uploads and recount usage (fixes drift); delete unsaved
+    # uploads/job outputs past their tier's retention (see docs/storage.md).
+    "gallery-storage-recount": {"task": "gallery.storage_recount", "schedule": 3600.0},
+    "gallery-retention": {"task": "gallery.apply_retention", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
@@ -162,6 +166,14 @@ if USE_S3:
     AWS_QUERYSTRING_AUTH = True
     AWS_QUERYSTRING_EXPIRE = env.int("AWS_QUERYSTRING_EXPIRE", default=600)
     AWS_S3_OBJECT_PARAMETERS = {"ServerSideEncryption": env("AWS_S3_SSE", default="AES256")}
+    # Bounded memory per upload: at most 4 parts of 8 MB in flight instead of boto3's 10
+    # threads and deep queues.
+    from boto3.s3.transfer import TransferConfig
+
+    AWS_S3_TRANSFER_CONFIG = TransferConfig(
+        max_concurrency=4, multipart_chunksize=8 * 1024 * 1024, max_io_queue=16
+    )
+    AWS_S3_TRANSFER_CONFIG.max_in_memory_upload_chunks = 4
     _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     _default_storage = {
@@ -173,6 +185,18 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Gallery (docs/storage.md): days an unsaved upload or job output is kept, per tier
+# (a tier not listed keeps them); signed download URL lifetime; direct-upload PUT lifetime.
+GALLERY_RETENTION_DAYS = {
+    "free": env.int("GALLERY_RETENTION_DAYS_FREE", default=7),
+    "pro": env.int("GALLERY_RETENTION_DAYS_PRO", default=30),
+    "enterprise": env.int("GALLERY_RETENTION_DAYS_ENTERPRISE", default=90),
+}
+GALLERY_SIGNED_URL_TTL_S = env.int("GALLERY_SIGNED_URL_TTL_S", default=900)
+GALLERY_SIGNED_URL_MAX_TTL_S = env.int("GALLERY_SIGNED_URL_MAX_TTL_S", default=7 * 86400)
+GALLERY_DIRECT_UPLOAD_TTL_S = env.int("GALLERY_DIRECT_UPLOAD_TTL_S", default=3600)
+GALLERY_STALE_UPLOAD_S = env.int("GALLERY_STALE_UPLOAD_S", default=3600)
+GALLERY_FETCH_TIMEOUT_S = env.float("GALLERY_FETCH_TIMEOUT_S", default=300.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Auth -----------------------------------------------------------------------------
@@ -227,7 +251,14 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # gallery: "kind"/"status"/"state" are common field names; name these sets.
+        "AssetKindEnum": "apps.gallery.models.AssetKind",
+        "AssetStatusEnum": "apps.gallery.models.AssetStatus",
+        "AssetVisibilityEnum": "apps.gallery.models.Visibility",
+        "AssetModerationStateEnum": "apps.gallery.models.ModerationState",
+        "AssetReportStateEnum": "apps.gallery.models.ReportState",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,10 @@
+"""Mounted at /media-signed/ (config/urls.py): token-authorised media for local disk."""
+
+from django.urls import path
+
+from apps.gallery import views
+
+urlpatterns = [
+    path("put/<str:token>", views.signed_put, name="media-signed-put"),
+    path("<str:token>", views.signed_media, name="media-signed"),
+]

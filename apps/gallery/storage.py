@@ -1,0 +1,222 @@
+"""Where asset bytes live and how clients reach them.
+
+One Django storage (`storages["default"]`): local disk by default, S3 (django-storages)
+when USE_S3. Keys are `ws/<workspace public id>/assets/<asset public id>/<sanitized name>`.
+Clients never get a permanent URL: S3 objects are reached by presigned URLs, local files by
+a TimestampSigner token served by `media-signed` (see views.signed_media)."""
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core import signing
+from django.core.files import File
+from django.core.files.storage import Storage, storages
+from django.urls import reverse
+
+from apps.core.errors import ErrorCode, ValidationError
+
+CONTENT_TYPES = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "webm": "video/webm",
+    "avi": "video/x-msvideo",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "m4a": "audio/mp4",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+}
+EXTENSIONS = {"jpeg": "jpg"}
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+SIGNER_SALT = "gallery.media-signed"
+
+
+def get_storage() -> Storage:
+    return storages["default"]
+
+
+def is_s3(storage: Storage | None = None) -> bool:
+    storage = storage or get_storage()
+    try:
+        from storages.backends.s3 import S3Storage
+    except ImportError:  # pragma: no cover - django-storages[s3] is a dependency
+        return False
+    return isinstance(storage, S3Storage)
+
+
+def sanitize_filename(name: str, *, container: str | None = None) -> str:
+    """A safe last path component: no directories, no leading dots, ASCII only, <= 100
+    characters; the extension is the probed container's when known."""
+    name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    name = re.split(r"[\\/]", name)[-1]
+    name = _SAFE.sub("_", name).strip("._-")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if container:
+        ext = EXTENSIONS.get(container, container)
+    stem = stem.strip("._-")[:80] or "file"
+    return f"{stem}.{ext[:10]}" if ext else stem
+
+
+def workspace_prefix(workspace_public_id: str) -> str:
+    return f"ws/{workspace_public_id}/"
+
+
+def asset_key(*, workspace_public_id: str, asset_public_id: str, filename: str) -> str:
+    key = f"ws/{workspace_public_id}/assets/{asset_public_id}/{sanitize_filename(filename)}"
+    # Belt and braces: the sanitized name has no separators, so this cannot fail.
+    if not key.startswith(workspace_prefix(workspace_public_id)) or ".." in key.split("/"):
+        raise ValidationError("Invalid file name.", code=ErrorCode.VALIDATION_ERROR)
+    return key
+
+
+class _LocalFile(File):
+    """A local file handed to storage; with `movable`, FileSystemStorage renames it into
+    place instead of copying (uploads already sit in a temp file of their own)."""
+
+    def __init__(self, fh: Any, *, content_type: str, path: Path, movable: bool) -> None:
+        super().__init__(fh, name=path.name)
+        self.content_type = content_type
+        self._path = path
+        if movable:
+            self.temporary_file_path = lambda: str(self._path)
+
+
+def store_file(*, key: str, path: Path, content_type: str, move: bool = False) -> str:
+    """Writes `path` to storage at `key` (never overwriting) and returns the key used."""
+    storage = get_storage()
+    with path.open("rb") as fh:
+        stored = storage.save(
+            key, _LocalFile(fh, content_type=content_type, path=path, movable=move)
+        )
+    prefix = key.rsplit("/", 1)[0] + "/"
+    if not stored.startswith(prefix):  # a backend renaming outside our prefix is a bug
+        get_storage().delete(stored)
+        raise RuntimeError(f"storage stored {key!r} as {stored!r}")
+    return stored
+
+
+def delete_keys(*keys: str) -> None:
+    storage = get_storage()
+    for key in keys:
+        if key:
+            storage.delete(key)
+
+
+def signed_url(
+    key: str,
+    *,
+    filename: str = "",
+    content_type: str = "",
+    expires_in: int | None = None,
+    attachment: bool = False,
+) -> str:
+    """A short-lived absolute URL for `key` (HTTP Range works on both backends)."""
+    ttl = int(expires_in or settings.GALLERY_SIGNED_URL_TTL_S)
+    ttl = max(1, min(ttl, settings.GALLERY_SIGNED_URL_MAX_TTL_S))
+    storage = get_storage()
+    name = filename or key.rsplit("/", 1)[-1]
+    if is_s3(storage):
+        params = {"ResponseContentDisposition": disposition(name, attachment=attachment)}
+        if content_type:
+            params["ResponseContentType"] = content_type
+        s3: Any = storage
+        return str(s3.url(key, parameters=params, expire=ttl))
+    token = signing.TimestampSigner(salt=SIGNER_SALT).sign_object(
+        {"k": key, "t": ttl, "a": int(attachment), "n": filename, "c": content_type},
+        compress=True,
+    )
+    return settings.PUBLIC_BASE_URL + reverse("media-signed", kwargs={"token": token})
+
+
+def unsign_token(token: str) -> dict[str, Any]:
+    """The payload of a media token, or signing.BadSignature (SignatureExpired past its
+    own time to live)."""
+    signer = signing.TimestampSigner(salt=SIGNER_SALT)
+    payload = signer.unsign_object(token)
+    ttl = int(payload.get("t", 0))
+    return signer.unsign_object(token, max_age=ttl)
+
+
+def disposition(filename: str, *, attachment: bool) -> str:
+    kind = "attachment" if attachment else "inline"
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+# --- S3 direct uploads -------------------------------------------------------------------
+
+
+def _s3_client(storage: Any) -> Any:
+    return storage.connection.meta.client
+
+
+def presigned_put(*, key: str, content_type: str, expires_in: int) -> tuple[str, dict[str, str]]:
+    """A presigned PUT for `key` and the headers the client must send with it."""
+    storage: Any = get_storage()
+    headers = {"Content-Type": content_type}
+    params: dict[str, Any] = {
+        "Bucket": storage.bucket_name,
+        "Key": key,
+        "ContentType": content_type,
+    }
+    sse = (storage.object_parameters or {}).get("ServerSideEncryption")
+    if sse:
+        params["ServerSideEncryption"] = sse
+        headers["x-amz-server-side-encryption"] = sse
+    url = _s3_client(storage).generate_presigned_url(
+        "put_object", Params=params, ExpiresIn=expires_in, HttpMethod="PUT"
+    )
+    return url, headers
+
+
+def s3_object_size(key: str) -> int | None:
+    """The stored object's size, or None when nothing is there yet."""
+    storage: Any = get_storage()
+    from botocore.exceptions import ClientError
+
+    try:
+        head = _s3_client(storage).head_object(Bucket=storage.bucket_name, Key=key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return int(head["ContentLength"])
+
+
+def s3_download(*, key: str, dest: Path) -> None:
+    storage: Any = get_storage()
+    # One streamed GET in 1 MB chunks: flat memory, and one request instead of a ranged
+    # GET per part (which S3-compatible stores without range indexes serve slowly).
+    body = _s3_client(storage).get_object(Bucket=storage.bucket_name, Key=key)["Body"]
+    try:
+        with dest.open("wb") as fh:
+            for chunk in body.iter_chunks(1024 * 1024):
+                fh.write(chunk)
+    finally:
+        body.close()
+
+
+# --- local-disk direct uploads (the same flow without S3) --------------------------------
+
+PUT_SIGNER_SALT = "gallery.media-put"
+
+
+def local_put_url(*, key: str, size_bytes: int, ttl: int) -> tuple[str, dict[str, str]]:
+    token = signing.TimestampSigner(salt=PUT_SIGNER_SALT).sign_object(
+        {"k": key, "s": size_bytes, "t": ttl}, compress=True
+    )
+    url = settings.PUBLIC_BASE_URL + reverse("media-signed-put", kwargs={"token": token})
+    return url, {"Content-Type": "application/octet-stream"}
+
+
+def unsign_put_token(token: str) -> dict[str, Any]:
+    signer = signing.TimestampSigner(salt=PUT_SIGNER_SALT)
+    payload = signer.unsign_object(token)
+    return signer.unsign_object(token, max_age=int(payload.get("t", 0)))

@@ -1,0 +1,105 @@
+"""Streaming multipart uploads: the file goes to a temp file chunk by chunk, its bytes are
+counted, and the upload is refused the moment it is known to be too large — from the
+declared Content-Length before any of the body is read, otherwise as the bytes pass the
+limit. Nothing is kept of a refused upload."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.files.uploadedfile import TemporaryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+
+from apps.core.errors import ApplicationError, ErrorCode
+
+FILE_FIELD = "file"
+# Multipart framing (boundaries, part headers, small form fields) on top of the file itself.
+MULTIPART_SLACK_BYTES = 64 * 1024
+
+
+def file_too_large(*, limit_bytes: int, size_bytes: int | None = None) -> ApplicationError:
+    details: dict[str, Any] = {"limit_bytes": limit_bytes}
+    if size_bytes is not None:
+        details["size_bytes"] = size_bytes
+    return ApplicationError(
+        f"The file is larger than this workspace's per-file limit of {_human(limit_bytes)} "
+        f"({limit_bytes} bytes).",
+        code=ErrorCode.FILE_TOO_LARGE,
+        status=413,
+        details=details,
+    )
+
+
+def _human(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}".replace(".0 ", " ")
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def check_declared_length(content_length: int | None, limit_bytes: int) -> None:
+    """Refuse from the header alone when even the multipart framing cannot explain it."""
+    if content_length is not None and content_length > limit_bytes + MULTIPART_SLACK_BYTES:
+        raise file_too_large(limit_bytes=limit_bytes, size_bytes=None)
+
+
+class LimitedTempFileUploadHandler(FileUploadHandler):
+    """Accepts one file (field `file`) into a temp file, at most `limit()` bytes.
+
+    `limit` is a callable so the workspace (hence the tier's limit) can be resolved when
+    parsing starts, which for session-authenticated requests is during the CSRF check."""
+
+    chunk_size = 1024 * 1024
+
+    def __init__(self, request: Any, *, limit: Callable[[], int]) -> None:
+        super().__init__(request)
+        self._limit_fn = limit
+        self.limit_bytes = 0
+        self.file: TemporaryUploadedFile | None = None
+        self.received = 0
+        self._taken = False
+
+    def handle_raw_input(
+        self,
+        input_data: Any,
+        META: dict[str, Any],
+        content_length: int,
+        boundary: str,
+        encoding: str | None = None,
+    ) -> None:
+        self.limit_bytes = self._limit_fn()
+        check_declared_length(content_length, self.limit_bytes)
+
+    def new_file(
+        self, field_name: str, file_name: str, content_type: str, *args: Any, **kw: Any
+    ) -> None:
+        if field_name != FILE_FIELD or self._taken:
+            raise SkipFile()
+        super().new_file(field_name, file_name, content_type, *args, **kw)
+        self._taken = True
+        self.file = TemporaryUploadedFile(file_name, content_type, 0, self.charset)
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if self.file is None:
+            return None
+        self.received += len(raw_data)
+        if self.received > self.limit_bytes:
+            self.discard()
+            raise file_too_large(limit_bytes=self.limit_bytes)
+        self.file.write(raw_data)
+        return None
+
+    def file_complete(self, file_size: int) -> TemporaryUploadedFile | None:
+        if self.file is None:
+            return None
+        self.file.seek(0)
+        self.file.size = file_size
+        return self.file
+
+    def upload_interrupted(self) -> None:
+        self.discard()
+
+    def discard(self) -> None:
+        if self.file is not None:
+            self.file.close()  # TemporaryUploadedFile deletes itself on close
+            self.file = None

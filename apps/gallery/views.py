@@ -1,0 +1,301 @@
+"""Gallery pages, and the signed-URL endpoints for local-disk storage (downloads with HTTP
+Range; direct-upload PUTs). A valid token is the only credential those two accept."""
+
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.errors import ApplicationError, ErrorCode, NotFound
+from apps.gallery import selectors, services, storage
+from apps.gallery.models import AssetKind, Visibility
+
+CHUNK = 256 * 1024
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+# --- signed downloads -------------------------------------------------------------------
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | None:
+    """(start, end inclusive) of a single byte range; None to serve the whole file.
+    Raises ValueError when the range cannot be satisfied."""
+    match = _RANGE.match(header.strip())
+    if not match:
+        return None  # absent, malformed or multi-range: RFC 9110 lets us send it all
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # suffix range: the last N bytes
+        n = int(last)
+        if n == 0 or size == 0:
+            raise ValueError
+        return max(0, size - n), size - 1
+    start = int(first)
+    end = int(last) if last else size - 1
+    if last and end < start:
+        return None
+    if start >= size:
+        raise ValueError
+    return start, min(end, size - 1)
+
+
+def _stream(fh: Any, start: int, length: int) -> Iterator[bytes]:
+    try:
+        fh.seek(start)
+        remaining = length
+        while remaining > 0:
+            chunk = fh.read(min(CHUNK, remaining))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        fh.close()
+
+
+def _plain_error(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_http_methods(["GET", "HEAD"])
+def signed_media(request: HttpRequest, token: str) -> HttpResponse:
+    """Serves a stored object named by a signed, expiring token, with Range support."""
+    try:
+        payload = storage.unsign_token(token)
+    except signing.SignatureExpired:
+        return _plain_error(403, "This link has expired.")
+    except signing.BadSignature:
+        return _plain_error(404, "Not found.")
+    key = str(payload.get("k", ""))
+    store = storage.get_storage()
+    if not key.startswith("ws/") or not store.exists(key):
+        return _plain_error(404, "Not found.")
+    size = store.size(key)
+    content_type = payload.get("c") or "application/octet-stream"
+    filename = payload.get("n") or key.rsplit("/", 1)[-1]
+    try:
+        byte_range = _parse_range(request.headers.get("Range", ""), size)
+    except ValueError:
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        response["Accept-Ranges"] = "bytes"
+        return response
+    start, end = byte_range if byte_range else (0, size - 1)
+    length = max(0, end - start + 1)
+    if request.method == "HEAD":
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(status=200)
+    else:
+        response = StreamingHttpResponse(_stream(store.open(key, "rb"), start, length))
+    if byte_range:
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(length)
+    response["Content-Type"] = content_type
+    response["Accept-Ranges"] = "bytes"
+    response["Content-Disposition"] = storage.disposition(filename, attachment=bool(payload["a"]))
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response  # type: ignore[return-value]
+
+
+def _json_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": {"code": code, "message": message, "retryable": False, "details": {}}},
+        status=status,
+    )
+
+
+@csrf_exempt  # authorised by the signed token, not by a session
+@require_http_methods(["PUT"])
+def signed_put(request: HttpRequest, token: str) -> JsonResponse:
+    """Local-disk counterpart of an S3 presigned PUT: exactly the declared bytes, once."""
+    try:
+        payload = storage.unsign_put_token(token)
+    except signing.SignatureExpired:
+        return _json_error(403, ErrorCode.PERMISSION_DENIED, "This upload URL has expired.")
+    except signing.BadSignature:
+        return _json_error(404, ErrorCode.NOT_FOUND, "Not found.")
+    key, size = str(payload["k"]), int(payload["s"])
+    if not selectors.asset_pending_upload_exists(storage_key=key):
+        return _json_error(404, ErrorCode.NOT_FOUND, "No such upload.")
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared.isdigit() and int(declared) != size:
+        return _json_error(
+            400, ErrorCode.VALIDATION_ERROR, f"Send exactly {size} bytes (declared {declared})."
+        )
+    store = storage.get_storage()
+    if store.exists(key):
+        return _json_error(409, ErrorCode.CONFLICT, "This upload has already been sent.")
+    received = 0
+    with tempfile.NamedTemporaryFile(
+        dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None), suffix=".put", delete=False
+    ) as tmp:
+        tmp_path = Path(tmp.name)
+        try:
+            while chunk := request.read(CHUNK):
+                received += len(chunk)
+                if received > size:
+                    break
+                tmp.write(chunk)
+        except Exception:
+            tmp_path.unlink(missing_ok=True)
+            raise
+    try:
+        if received != size:
+            return _json_error(
+                400, ErrorCode.VALIDATION_ERROR, f"Expected {size} bytes, received {received}."
+            )
+        storage.store_file(
+            key=key, path=tmp_path, content_type="application/octet-stream", move=True
+        )
+    finally:
+        tmp_path.unlink(missing_ok=True)
+    return JsonResponse({"received_bytes": received})
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.membership is None:  # type: ignore[attr-defined]
+            return render(request, "dashboard/no_workspace.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _bool(value: str | None) -> bool | None:
+    return {"1": True, "true": True, "0": False, "false": False}.get((value or "").lower())
+
+
+@_workspace_required
+def gallery_page(request: HttpRequest) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    kind = request.GET.get("kind") if request.GET.get("kind") in AssetKind.values else None
+    visibility = request.GET.get("visibility")
+    visibility = visibility if visibility in Visibility.values else None
+    favorite = _bool(request.GET.get("favorite"))
+    q = (request.GET.get("q") or "").strip()[:200]
+    assets = selectors.assets_list(
+        workspace=workspace, kind=kind, visibility=visibility, favorite=favorite, q=q or None
+    )
+    page = Paginator(assets, 24).get_page(request.GET.get("page"))
+    tier = workspace.tier
+    return render(
+        request,
+        "gallery/list.html",
+        {
+            "page": page,
+            "items": [(a, _urls(a)) for a in page.object_list],
+            "filters": {"kind": kind, "visibility": visibility, "favorite": favorite, "q": q},
+            "kinds": AssetKind.choices,
+            "visibilities": Visibility.choices,
+            "tier": tier,
+            "max_upload_bytes": tier.max_upload_bytes,
+            "workspace": workspace,
+        },
+    )
+
+
+def _urls(asset: Any) -> dict[str, str | None]:
+    return {
+        "url": storage.signed_url(
+            asset.storage_key, filename=asset.original_name, content_type=asset.content_type
+        ),
+        "download": storage.signed_url(
+            asset.storage_key,
+            filename=asset.original_name,
+            content_type=asset.content_type,
+            attachment=True,
+        ),
+        "thumbnail": storage.signed_url(
+            asset.thumbnail_key, filename="thumb.jpg", content_type="image/jpeg"
+        )
+        if asset.thumbnail_key
+        else None,
+    }
+
+
+@_workspace_required
+def asset_page(request: HttpRequest, asset_id: str) -> HttpResponse:
+    asset = _asset_or_404(request, asset_id)
+    return render(
+        request,
+        "gallery/detail.html",
+        {
+            "asset": asset,
+            "urls": _urls(asset),
+            "visibilities": Visibility.choices,
+            "expires_at": services.asset_expires_at(asset),
+        },
+    )
+
+
+def _asset_or_404(request: HttpRequest, asset_id: str) -> Any:
+    try:
+        return selectors.asset_get(workspace=request.workspace, public_id=asset_id)  # type: ignore[attr-defined]
+    except NotFound:
+        raise Http404("No such asset.") from None
+
+
+def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def _back(request: HttpRequest, fallback: str) -> HttpResponse:
+    nxt = request.POST.get("next") or ""
+    # Only our own paths: never an open redirect.
+    if nxt.startswith("/") and not nxt.startswith("//"):
+        return redirect(nxt)
+    return redirect(fallback)
+
+
+@_workspace_required
+@require_POST
+def asset_visibility(request: HttpRequest, asset_id: str) -> HttpResponse:
+    asset = _asset_or_404(request, asset_id)
+    _run(
+        request,
+        lambda: services.asset_update(asset=asset, visibility=request.POST.get("visibility")),
+        "Visibility changed.",
+    )
+    return _back(request, "gallery:list")
+
+
+@_workspace_required
+@require_POST
+def asset_favorite(request: HttpRequest, asset_id: str) -> HttpResponse:
+    asset = _asset_or_404(request, asset_id)
+    _run(request, lambda: services.asset_update(asset=asset, favorite=not asset.favorite), "")
+    return _back(request, "gallery:list")
+
+
+@_workspace_required
+@require_POST
+def asset_delete(request: HttpRequest, asset_id: str) -> HttpResponse:
+    asset = _asset_or_404(request, asset_id)
+    _run(request, lambda: services.asset_delete(asset=asset), "Asset deleted.")
+    return redirect("gallery:list")
