@@ -4,12 +4,10 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import browser, page  # noqa: F401
-
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_signup_create_a_key_use_it_and_revoke_it(live_server, page):  # noqa: F811
+def test_signup_create_a_key_use_it_and_revoke_it(live_server, page):
     page.goto(f"{live_server.url}/signup/")
     page.get_by_label("Email").fill("newcomer@example.com")
     page.get_by_label("Password").fill("a-long-password-42")
@@ -34,7 +32,7 @@ def test_signup_create_a_key_use_it_and_revoke_it(live_server, page):  # noqa: F
     assert api.status_code == 401
 
 
-def test_a_wrong_password_shows_a_message_not_a_traceback(live_server, page):  # noqa: F811
+def test_a_wrong_password_shows_a_message_not_a_traceback(live_server, page):
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Email").fill("nobody@example.com")
     page.get_by_label("Password").fill("wrong")
@@ -42,7 +40,7 @@ def test_a_wrong_password_shows_a_message_not_a_traceback(live_server, page):  #
     expect(page.get_by_text("Please enter a correct email and password")).to_be_visible()
 
 
-def test_api_docs_render_from_local_assets(live_server, page):  # noqa: F811
+def test_api_docs_render_from_local_assets(live_server, page):
     external = []
     page.on(
         "request",

@@ -9,18 +9,11 @@ from typing import Any
 
 import boto3
 import pytest
-from django.db import connection
 
 from tests.gallery.mediafiles import make_mp4, make_png, make_wav
 
 MB = 1024 * 1024
 BUCKET = "reelsmith-test"
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (set DATABASE_URL=postgres://…)")
 
 
 @pytest.fixture(scope="session")

@@ -1,46 +1,12 @@
-"""The upload widget in headless Chromium.
-
-Playwright runs in its own thread here: the sync API refuses to start while another
-module's session-scoped `browser` fixture (tests/browser.py) is alive in this thread."""
-
-import os
-import threading
+"""The upload widget in headless Chromium."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from apps.accounts.models import Tier
 from apps.gallery.models import Asset
-from tests.browser import CHROMIUM, FLAGS
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def in_browser(fn) -> None:
-    if not CHROMIUM:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is required in CI (make browsers installs it)")
-        pytest.skip("chromium is not installed (run `make browsers`)")
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-                try:
-                    page = browser.new_context().new_page()
-                    page.set_default_timeout(15_000)
-                    fn(page)
-                finally:
-                    browser.close()
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if failure:
-        raise failure[0]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def log_in(page, base: str, email: str) -> None:
@@ -51,42 +17,34 @@ def log_in(page, base: str, email: str) -> None:
 
 
 def test_the_upload_widget_shows_progress_and_saves_to_the_gallery(
-    live_server, alice, mp4, settings
+    live_server, page, alice, mp4, settings
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     external: list[str] = []
-
-    def steps(page) -> None:
-        page.on(
-            "request",
-            lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None,
-        )
-        log_in(page, live_server.url, alice.user.email)
-        page.get_by_role("link", name="Gallery").click()
-        expect(page.locator("#upload-limit")).to_contain_text("100.0")
-        page.locator("#upload-file").set_input_files(str(mp4))
-        page.get_by_role("button", name="Upload").click()
-        expect(page.locator("article.asset")).to_have_count(1)
-        expect(page.locator("article.asset img")).to_be_visible()
-
-    in_browser(steps)
+    page.on(
+        "request",
+        lambda r: external.append(r.url) if not r.url.startswith(live_server.url) else None,
+    )
+    log_in(page, live_server.url, alice.user.email)
+    page.get_by_role("link", name="Gallery").click()
+    expect(page.locator("#upload-limit")).to_contain_text("100.0")
+    page.locator("#upload-file").set_input_files(str(mp4))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("article.asset")).to_have_count(1)
+    expect(page.locator("article.asset img")).to_be_visible()
     asset = Asset.objects.get()
     assert asset.saved and asset.kind == "video"
     assert external == []
 
 
-def test_the_widget_refuses_a_file_over_the_limit_before_sending_it(live_server, alice, png):
+def test_the_widget_refuses_a_file_over_the_limit_before_sending_it(live_server, page, alice, png):
     Tier.objects.filter(name="free").update(max_upload_bytes=100)
     posts: list[str] = []
-
-    def steps(page) -> None:
-        log_in(page, live_server.url, alice.user.email)
-        page.goto(f"{live_server.url}/gallery/")
-        page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-        page.locator("#upload-file").set_input_files(str(png))
-        expect(page.locator("#upload-status")).to_contain_text("larger than the limit")
-        expect(page.get_by_role("button", name="Upload")).to_be_disabled()
-
-    in_browser(steps)
+    log_in(page, live_server.url, alice.user.email)
+    page.goto(f"{live_server.url}/gallery/")
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.locator("#upload-file").set_input_files(str(png))
+    expect(page.locator("#upload-status")).to_contain_text("larger than the limit")
+    expect(page.get_by_role("button", name="Upload")).to_be_disabled()
     assert posts == []
     assert not Asset.objects.exists()

@@ -17,7 +17,7 @@ from tests.gallery.mediafiles import pad_mp4
 
 pytestmark = [
     pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
