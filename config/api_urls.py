@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("apps.billing.api.urls")),
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.gallery.api.urls")),
+    path("", include("apps.jobs.api.urls")),
 ]

@@ -6,12 +6,16 @@ workspace under test (bob's key belongs to alice's workspace)."""
 import importlib
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import pytest
+from celery import current_app
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from rest_framework.test import APIClient
 
 from apps.accounts import services
@@ -155,3 +159,62 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# --- a real Celery worker ---------------------------------------------------------------
+
+
+@pytest.fixture
+def not_eager():
+    """Tasks go through the broker instead of running in the test process."""
+    current_app.conf.task_always_eager = False
+    yield
+    current_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return ""
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def real_worker(not_eager):
+    """A real `celery -A config worker` process on the configured broker, using the test
+    database (PostgreSQL: the worker needs to see the test's committed rows)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    if _database_url():
+        env["DATABASE_URL"] = _database_url()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    yield proc
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -140,9 +140,11 @@ def media_error(exc: media.MediaError) -> ApplicationError:
     return ApplicationError(exc.message, code=code, status=400, details=details)
 
 
-def _validate(path: Path, *, kind: str | None, deep: bool) -> media.MediaInfo:
+def _validate(
+    path: Path, *, kind: str | None, deep: bool, limits: media.Limits = media.DEFAULT_LIMITS
+) -> media.MediaInfo:
     try:
-        return media.validate(path=path, expect=kind, deep=deep)  # type: ignore[arg-type]
+        return media.validate(path=path, expect=kind, deep=deep, limits=limits)  # type: ignore[arg-type]
     except media.MediaError as exc:
         raise media_error(exc) from None
 
@@ -246,6 +248,7 @@ def asset_create_from_file(
     enforce_file_limit: bool = True,
     move: bool = False,
     deep: bool = True,
+    limits: media.Limits = media.DEFAULT_LIMITS,
 ) -> Asset:
     """Validates and probes a local media file, reserves its bytes against the quota,
     stores it (and a thumbnail) privately under the workspace's prefix and returns the
@@ -254,7 +257,8 @@ def asset_create_from_file(
     Raises FILE_TOO_LARGE (413) over the tier's per-file limit (unless
     `enforce_file_limit=False`), UNSUPPORTED_FORMAT / CORRUPTION_DETECTED /
     VALIDATION_ERROR (400) for media the engine refuses, STORAGE_FULL (507) over quota.
-    Nothing is kept when it raises. With `move=True` local-disk storage may rename `path`
+    Nothing is kept when it raises. `limits` are the media engine's (input limits by
+    default; job results pass their own). With `move=True` local-disk storage may rename `path`
     into place instead of copying it (the caller must not need it afterwards)."""
     path = Path(path)
     size = path.stat().st_size
@@ -262,7 +266,7 @@ def asset_create_from_file(
         limit = upload_limit_bytes(workspace=workspace)
         if size > limit:
             raise file_too_large(limit_bytes=limit, size_bytes=size)
-    info = _validate(path, kind=kind, deep=deep)
+    info = _validate(path, kind=kind, deep=deep, limits=limits)
     name = storage.sanitize_filename(original_name or path.name, container=info.container)
     with _tempdir() as tmp:
         thumb_path = tmp / "thumb.jpg"

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.catalog",
     "apps.gallery",
+    "apps.providers",
+    "apps.jobs",
     "apps.dashboard",
 ]
 
@@ -298,3 +300,14 @@ RUNWAYML_API_SECRET = env.str("RUNWAYML_API_SECRET", default="")
 GEMINI_API_KEY = env.str("GEMINI_API_KEY", default="")
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
 RUNWARE_API_KEY = env.str("RUNWARE_API_KEY", default="")
+
+# --- Jobs -----------------------------------------------------------------------------
+JOBS_POLL_INTERVAL_S = env.float("JOBS_POLL_INTERVAL_S", default=3.0)
+JOBS_INPUT_URL_TTL_S = env.int("JOBS_INPUT_URL_TTL_S", default=3600)
+JOBS_MAX_OUTPUT_BYTES = env.int("JOBS_MAX_OUTPUT_BYTES", default=4 * 1024**3)
+JOBS_DOWNLOAD_TIMEOUT_S = env.float("JOBS_DOWNLOAD_TIMEOUT_S", default=600.0)
+# A local-engine run reports progress at least every few seconds; silence this long means
+# its worker died (the sweep then fails the job and releases its credits).
+JOBS_HEARTBEAT_STALE_S = env.int("JOBS_HEARTBEAT_STALE_S", default=120)
+JOBS_SWEEP_INTERVAL_S = env.float("JOBS_SWEEP_INTERVAL_S", default=30.0)
+CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": JOBS_SWEEP_INTERVAL_S}

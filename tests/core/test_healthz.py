@@ -1,16 +1,10 @@
-import os
-import subprocess
-import sys
 import time
 
 import pytest
 from celery import current_app
-from django.conf import settings
 from django.core.files.storage import default_storage
 
 pytestmark = pytest.mark.django_db
-
-ROOT = settings.BASE_DIR
 
 
 def test_healthz_reports_every_component(client):
@@ -44,49 +38,6 @@ def test_healthz_is_503_naming_the_worker_when_none_consumes(client, not_eager, 
     response = client.get("/healthz")
     assert response.status_code == 503
     assert "worker" in response.json()["down"]
-
-
-@pytest.fixture
-def not_eager():
-    """Tasks go through the broker instead of running in the test process."""
-    current_app.conf.task_always_eager = False
-    yield
-    current_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
-
-
-@pytest.fixture
-def real_worker():
-    """A real `celery -A config worker` process on the configured broker."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def test_healthz_is_200_with_a_real_worker_consuming_the_queue(

@@ -1,0 +1,148 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.catalog.api.serializers import StoryboardSceneSerializer
+from apps.catalog.registry.types import Quality
+from apps.gallery import storage
+from apps.jobs.models import Job, JobStatus
+
+
+class JobErrorSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    retryable = serializers.BooleanField()
+
+
+class JobResultSerializer(serializers.Serializer[Any]):
+    asset = serializers.CharField(help_text="Gallery asset id (ast_…).")
+    video_url = serializers.URLField(help_text="Absolute, signed, short-lived.")
+    thumbnail_url = serializers.URLField(allow_null=True)
+    duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    format = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+
+
+class JobCreditsSerializer(serializers.Serializer[Any]):
+    estimated = serializers.IntegerField(help_text="Credits quoted at submit.")
+    held = serializers.IntegerField(help_text="Credits reserved until delivery.")
+    charged = serializers.IntegerField(help_text="Credits captured on delivery.")
+
+
+class JobSerializer(serializers.ModelSerializer[Job]):
+    id = serializers.CharField(source="public_id")
+    status = serializers.ChoiceField(choices=JobStatus.choices)
+    error = serializers.SerializerMethodField()
+    result = serializers.SerializerMethodField()
+    credits = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = (
+            "id",
+            "status",
+            "progress",
+            "stage",
+            "method",
+            "model",
+            "prompt",
+            "params",
+            "inputs",
+            "notes",
+            "created_at",
+            "started_at",
+            "completed_at",
+            "error",
+            "result",
+            "credits",
+        )
+
+    @extend_schema_field(JobErrorSerializer(allow_null=True))
+    def get_error(self, job: Job) -> dict[str, Any] | None:
+        if not job.error_code:
+            return None
+        return {
+            "code": job.error_code,
+            "message": job.error_message,
+            "retryable": job.error_retryable,
+        }
+
+    @extend_schema_field(JobResultSerializer(allow_null=True))
+    def get_result(self, job: Job) -> dict[str, Any] | None:
+        asset = job.result_asset
+        if job.status != JobStatus.COMPLETED or asset is None:
+            return None
+        return {
+            "asset": asset.public_id,
+            "video_url": storage.signed_url(
+                asset.storage_key, filename=asset.original_name, content_type=asset.content_type
+            ),
+            "thumbnail_url": storage.signed_url(asset.thumbnail_key, content_type="image/jpeg")
+            if asset.thumbnail_key
+            else None,
+            "duration": asset.duration,
+            "width": asset.width,
+            "height": asset.height,
+            "format": asset.container,
+            "size_bytes": asset.size_bytes,
+        }
+
+    @extend_schema_field(JobCreditsSerializer)
+    def get_credits(self, job: Job) -> dict[str, int]:
+        return {
+            "estimated": job.credits_estimated,
+            "held": job.credits_held,
+            "charged": job.credits_charged,
+        }
+
+
+class GenerateRequestSerializer(serializers.Serializer[Any]):
+    """Documentation of the body; validation is the catalog's preflight, which reports
+    every problem at once."""
+
+    method = serializers.ChoiceField(
+        choices=["text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard"]
+    )
+    prompt = serializers.CharField(required=False)
+    model = serializers.CharField(required=False, help_text="Auto-selected by quality if absent.")
+    quality = serializers.ChoiceField(choices=Quality.choices, required=False)
+    duration = serializers.IntegerField(required=False, help_text="Seconds.")
+    resolution = serializers.CharField(required=False)
+    aspect_ratio = serializers.CharField(required=False)
+    fps = serializers.IntegerField(required=False)
+    camera_motion = serializers.CharField(required=False)
+    motion_strength = serializers.FloatField(required=False)
+    seed = serializers.IntegerField(required=False)
+    negative_prompt = serializers.CharField(required=False)
+    with_audio = serializers.BooleanField(required=False)
+    storyboard = StoryboardSceneSerializer(many=True, required=False)
+    source_file = serializers.FileField(required=False)
+    source_asset = serializers.CharField(required=False)
+    source_url = serializers.URLField(required=False)
+    audio_file = serializers.FileField(required=False)
+    audio_asset = serializers.CharField(required=False)
+    audio_url = serializers.URLField(required=False)
+    end_image_file = serializers.FileField(required=False)
+    end_image_asset = serializers.CharField(required=False)
+    end_image_url = serializers.URLField(required=False)
+
+
+class ProcessRequestSerializer(serializers.Serializer[Any]):
+    operation = serializers.ChoiceField(
+        choices=["edit", "enhance", "transform", "optimize", "remove-background"]
+    )
+    model = serializers.CharField(required=False, help_text="A local model by default.")
+    settings = serializers.DictField(
+        required=False,
+        help_text=(
+            "edit: trim_start, trim_end (s), aspect_ratio, speed, mute; enhance: "
+            "target_resolution (480p…2160p); transform: format (mp4|webm|mov), aspect_ratio, "
+            "resolution; optimize: quality (low|medium|high) or target_size_mb."
+        ),
+    )
+    source_file = serializers.FileField(required=False)
+    source_asset = serializers.CharField(required=False)
+    source_url = serializers.URLField(required=False)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from apps.jobs.api import views
+
+urlpatterns = [
+    path("generate", views.GenerateView.as_view(), name="generate"),
+    path("process", views.ProcessView.as_view(), name="process"),
+    path("tasks", views.TaskListView.as_view(), name="tasks"),
+    path("tasks/<str:job_id>", views.TaskDetailView.as_view(), name="task-detail"),
+    path("tasks/<str:job_id>/result", views.TaskResultView.as_view(), name="task-result"),
+]

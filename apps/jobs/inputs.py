@@ -1,0 +1,183 @@
+"""A job's input files, from an upload, an asset id or a URL, probed before anything is
+charged and stored as (unsaved) workspace assets once the job is accepted.
+
+The API's names: `source_*` (an image for image-to-video and lip-sync, a video for extend
+and process), `end_image_*` and `audio_*`, each as `_file`, `_asset` or `_url`."""
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from apps import media
+from apps.accounts.models import User, Workspace
+from apps.core.errors import ValidationError
+from apps.core.http import fetch_to_file
+from apps.gallery.models import Asset
+from apps.gallery.selectors import asset_get
+from apps.gallery.services import (
+    asset_create_from_file,
+    asset_delete,
+    media_error,
+    upload_limit_bytes,
+)
+from apps.gallery.uploads import file_too_large
+
+SLOTS = ("source", "end_image", "audio")
+EXPECTED_KIND = {"end_image": "image", "audio": "audio"}
+
+
+@dataclass
+class JobInputFile:
+    """One input: where it came from, and either a local file (upload, URL) or an asset."""
+
+    role: str  # image | end_image | audio | video
+    origin: str  # file | asset | url
+    info: media.MediaInfo | None = None
+    path: Path | None = None
+    name: str = ""
+    asset: Asset | None = None
+
+    def as_probe(self) -> dict[str, Any]:
+        if self.asset is not None:
+            a = self.asset
+            return {
+                "format": a.container or None,
+                "width": a.width,
+                "height": a.height,
+                "duration_s": a.duration,
+                "size_bytes": a.size_bytes,
+            }
+        assert self.info is not None
+        return {
+            "format": self.info.container,
+            "width": self.info.width or None,
+            "height": self.info.height or None,
+            "duration_s": self.info.duration or None,
+            "size_bytes": self.info.size_bytes,
+        }
+
+
+def _role(slot: str, kind: str) -> str:
+    if slot == "source":
+        return {"image": "image", "video": "video", "audio": "audio"}[kind]
+    return slot
+
+
+def _validated(path: Path, slot: str) -> media.MediaInfo:
+    try:
+        info = media.validate(path=path, expect=EXPECTED_KIND.get(slot))  # type: ignore[arg-type]
+    except media.MediaError as exc:
+        error = media_error(exc)
+        error.details = {**error.details, "field": f"{slot}_file"}
+        raise error from None
+    return info
+
+
+@contextmanager
+def inputs_collect(
+    *, workspace: Workspace, data: dict[str, Any], files: dict[str, Any]
+) -> Iterator[dict[str, JobInputFile]]:
+    """Resolves every input the request names into {role: JobInputFile}; temp files live
+    until the block ends. Bad or foreign inputs raise before anything is stored."""
+    limit = upload_limit_bytes(workspace=workspace)
+    tmp = Path(tempfile.mkdtemp(prefix="job-inputs-"))
+    try:
+        found: dict[str, JobInputFile] = {}
+        for slot in SLOTS:
+            given = [
+                name
+                for name in (f"{slot}_file", f"{slot}_asset", f"{slot}_url")
+                if files.get(name) is not None or data.get(name) not in (None, "")
+            ]
+            if len(given) > 1:
+                raise ValidationError(
+                    f"Give one of {', '.join(given)}, not several.", details={"fields": given}
+                )
+            if not given:
+                continue
+            item = _collect_one(workspace, slot, given[0], data, files, tmp, limit)
+            if item.role in found:
+                raise ValidationError(
+                    f"Two inputs were given as the {item.role}.", details={"field": given[0]}
+                )
+            found[item.role] = item
+        yield found
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _collect_one(
+    workspace: Workspace,
+    slot: str,
+    field: str,
+    data: dict[str, Any],
+    files: dict[str, Any],
+    tmp: Path,
+    limit: int,
+) -> JobInputFile:
+    if field.endswith("_asset"):
+        asset = asset_get(workspace=workspace, public_id=str(data[field]))
+        expected = EXPECTED_KIND.get(slot)
+        if expected and asset.kind != expected:
+            raise ValidationError(
+                f"{field} must be an {expected} asset; {asset.public_id} is {asset.kind}.",
+                details={"field": field},
+            )
+        return JobInputFile(role=_role(slot, asset.kind), origin="asset", asset=asset)
+    dest = tmp / slot
+    if field.endswith("_url"):
+        url = str(data[field])
+        fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=settings.GALLERY_FETCH_TIMEOUT_S)
+        name = url.rsplit("/", 1)[-1].split("?")[0] or slot
+        origin = "url"
+    else:
+        upload = files[field]
+        if upload.size > limit:
+            raise file_too_large(limit_bytes=limit, size_bytes=upload.size)
+        with dest.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        name = upload.name or slot
+        origin = "file"
+    info = _validated(dest, slot)
+    return JobInputFile(role=_role(slot, info.kind), origin=origin, info=info, path=dest, name=name)
+
+
+def inputs_store(
+    *, workspace: Workspace, user: User | None, found: dict[str, JobInputFile], job_id: str
+) -> tuple[dict[str, str], list[Asset]]:
+    """Stores new input files as unsaved assets; returns {role: asset id} and the assets
+    created here (to delete if the job is then refused)."""
+    ids: dict[str, str] = {}
+    created: list[Asset] = []
+    try:
+        for role, item in found.items():
+            if item.asset is None:
+                assert item.path is not None
+                item.asset = asset_create_from_file(
+                    workspace=workspace,
+                    owner=user,
+                    path=item.path,
+                    original_name=item.name,
+                    kind=item.info.kind if item.info else None,
+                    title=f"Input ({role}) of {job_id}",
+                    source_job_id=job_id,
+                    deep=False,  # validated when collected
+                )
+                created.append(item.asset)
+            ids[role] = item.asset.public_id
+    except BaseException:
+        inputs_discard(created)
+        raise
+    return ids, created
+
+
+def inputs_discard(assets: list[Asset]) -> None:
+    for asset in assets:
+        asset_delete(asset=asset)

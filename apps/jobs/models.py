@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.accounts.models import Workspace
+from apps.billing.models import CreditHold
+from apps.core.models import BaseModel, PublicIdField
+from apps.gallery.models import Asset
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    REVIEW = "review", "In review"
+    RUNNING = "running", "Running"
+    DELIVERING = "delivering", "Delivering"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    REJECTED = "rejected", "Rejected"
+
+
+TERMINAL = frozenset(
+    {JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED, JobStatus.REJECTED}
+)
+# Jobs that count against the tier's concurrent-job limit.
+ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.REVIEW, JobStatus.RUNNING, JobStatus.DELIVERING})
+
+
+class Job(BaseModel):
+    """One generate or process request, from acceptance to a terminal state. Status only
+    changes in apps/jobs/services.py, by compare-and-set on the locked row."""
+
+    public_id = PublicIdField(prefix="job")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    method = models.CharField(max_length=32)
+    model = models.CharField(max_length=120, help_text="Catalog model id.")
+    provider = models.CharField(max_length=32)
+    provider_model = models.CharField(max_length=200, blank=True)
+    prompt = models.TextField(blank=True)
+    # The normalised parameters preflight produced (what the provider is sent).
+    params = models.JSONField(default=dict, blank=True)
+    # Input role (image, end_image, audio, video) -> asset public id.
+    inputs = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(default=list, blank=True)
+
+    status = models.CharField(
+        max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=120, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.TextField(blank=True)
+    error_retryable = models.BooleanField(default=False)
+
+    credits_estimated = models.PositiveIntegerField(default=0, help_text="Credits quoted.")
+    credits_held = models.PositiveIntegerField(default=0, help_text="Credits held (credits).")
+    credits_charged = models.PositiveIntegerField(default=0, help_text="Credits captured.")
+    hold = models.OneToOneField(
+        CreditHold, null=True, blank=True, on_delete=models.PROTECT, related_name="job"
+    )
+    result_asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    provider_task_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Provider submissions.")
+    polls = models.PositiveIntegerField(default=0)
+    # NULL, not "", when absent: the unique constraint must not treat absent keys as equal.
+    idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    request_hash = models.CharField(max_length=64, blank=True)
+
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Touched while an inline (local engine) run is alive; a stale one means a lost worker.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "-created_at"]),
+            models.Index(fields=["workspace", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="job_idempotency_key_unique",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="job_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} {self.model} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+class JobEvent(models.Model):
+    """The audit trail: one row per status transition (and notable happenings)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(auto_now_add=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    message = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.job_id}: {self.from_status} -> {self.to_status}"

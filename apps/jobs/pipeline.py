@@ -1,0 +1,429 @@
+"""What the Celery tasks do: start, poll, deliver and sweep jobs. Every step reloads the
+job and acts through a compare-and-set transition, so running any of them twice changes
+nothing the second time."""
+
+import datetime as dt
+import logging
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps import media
+from apps.billing.models import CreditHold
+from apps.billing.services import credits_capture, credits_release
+from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.http import fetch_to_file
+from apps.gallery import storage
+from apps.gallery.models import Asset
+from apps.gallery.services import asset_create_from_file, media_error
+from apps.jobs.models import TERMINAL, Job, JobStatus
+from apps.jobs.services import (
+    enqueue,
+    job_fail,
+    job_progress,
+    job_transition,
+    lock_job,
+    move_locked,
+    settle_locked,
+)
+from apps.providers.base import JobInput, JobSpec, PollState, ProviderError
+from apps.providers.registry import provider_get
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3  # provider submissions per job, retryable failures included
+PROGRESS_EVERY_S = 0.5
+# Results may be smaller than inputs are allowed to be (a 9:16 crop of a 640x360 clip).
+RESULT_LIMITS = media.Limits(
+    min_video_long=16, min_video_short=16, max_duration=4 * 3600.0, max_frames=4 * 3600 * 60
+)
+SWEEP_BATCH = 200
+
+
+def _backoff(attempt: int, base: float = 5.0, cap: float = 120.0) -> float:
+    """Exponential backoff with full jitter (seconds)."""
+    return random.uniform(0, min(cap, base * 2**attempt))
+
+
+# --- start -------------------------------------------------------------------------------
+
+
+def job_start(*, job_id: int) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.QUEUED:
+        return
+    try:
+        provider = provider_get(name=job.provider)
+    except ApplicationError as exc:
+        job_fail(job_id=job_id, code=exc.code, message=exc.message)
+        return
+    now = timezone.now()
+    job = job_transition(
+        job_id=job_id,
+        from_={JobStatus.QUEUED},
+        to=JobStatus.RUNNING,
+        message="Started",
+        stage="Starting",
+        started_at=job.started_at or now,
+        heartbeat_at=now,
+        attempts=job.attempts + 1,
+    )
+    if job is None:
+        return
+    if provider.inline:
+        _run_inline(job, provider)
+    else:
+        _submit_remote(job, provider)
+
+
+def _download_asset(asset: Asset, dest: Path) -> Path:
+    with storage.get_storage().open(asset.storage_key, "rb") as src, dest.open("wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+    return dest
+
+
+def _spec(job: Job, *, workdir: Path | None) -> JobSpec:
+    """Inputs as local files (inline providers) or short-lived URLs (remote ones)."""
+    assets = {
+        a.public_id: a
+        for a in Asset.objects.filter(
+            workspace_id=job.workspace_id, public_id__in=job.inputs.values()
+        )
+    }
+    inputs: dict[str, JobInput] = {}
+    for role, asset_id in job.inputs.items():
+        asset = assets.get(asset_id)
+        if asset is None:
+            raise ApplicationError(
+                f"The job's {role} input ({asset_id}) was deleted.",
+                code=ErrorCode.VALIDATION_ERROR,
+            )
+        if workdir is not None:
+            path = _download_asset(asset, workdir / f"input-{role}.{asset.container or 'bin'}")
+            inputs[role] = JobInput(role=role, path=path, content_type=asset.content_type)
+        else:
+            url = storage.signed_url(
+                asset.storage_key,
+                content_type=asset.content_type,
+                expires_in=settings.JOBS_INPUT_URL_TTL_S,
+            )
+            inputs[role] = JobInput(role=role, url=url, content_type=asset.content_type)
+    return JobSpec(
+        job_id=job.public_id,
+        model_id=job.model,
+        provider_model=job.provider_model,
+        method=job.method,
+        prompt=job.prompt,
+        params=job.params,
+        inputs=inputs,
+    )
+
+
+def _run_inline(job: Job, provider: object) -> None:
+    """Runs a local-engine job inside this worker, with progress and cancellation."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"{job.public_id}-"))
+    state = {"alive": True, "checked": 0.0, "reported": 0.0}
+    deadline = job.deadline_at
+
+    def on_progress(pct: int, stage: str) -> None:
+        now = time.monotonic()
+        if now - state["reported"] >= PROGRESS_EVERY_S or pct >= 100:
+            state["reported"] = now
+            state["alive"] = job_progress(job_id=job.pk, progress=pct, stage=stage)
+
+    def should_cancel() -> bool:
+        now = time.monotonic()
+        if now - state["checked"] >= PROGRESS_EVERY_S:
+            state["checked"] = now
+            state["alive"] = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).exists()
+        past_deadline = deadline is not None and timezone.now() > deadline
+        return not state["alive"] or past_deadline
+
+    try:
+        spec = _spec(job, workdir=workdir)
+        output = provider.run(  # type: ignore[attr-defined]
+            spec, workdir=workdir, on_progress=on_progress, should_cancel=should_cancel
+        )
+        job_deliver(job_id=job.pk, path=output)
+    except media.Cancelled:
+        if deadline is not None and timezone.now() > deadline:
+            job_fail(
+                job_id=job.pk,
+                code=ErrorCode.PROCESSING_TIMEOUT,
+                message="The job ran past its deadline.",
+                retryable=True,
+            )
+        # Otherwise it was cancelled: the cancel already settled it.
+    except media.MediaError as exc:
+        error = media_error(exc)
+        job_fail(job_id=job.pk, code=error.code, message=error.message)
+    except ProviderError as exc:
+        job_fail(job_id=job.pk, code=exc.code, message=exc.message, retryable=exc.retryable)
+    except ApplicationError as exc:
+        job_fail(job_id=job.pk, code=exc.code, message=exc.message, retryable=exc.retryable)
+    except Exception:
+        logger.exception("local job %s crashed", job.public_id)
+        job_fail(
+            job_id=job.pk,
+            code=ErrorCode.DELIVERY_FAILED,
+            message="The local engine failed unexpectedly.",
+            retryable=True,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- remote providers --------------------------------------------------------------------
+
+
+def _submit_remote(job: Job, provider: object) -> None:
+    try:
+        task_id = provider.submit(_spec(job, workdir=None))  # type: ignore[attr-defined]
+    except ProviderError as exc:
+        if exc.retryable and not exc.ambiguous and job.attempts < MAX_ATTEMPTS:
+            _retry(job, exc.message)
+        else:
+            job_fail(job_id=job.pk, code=exc.code, message=exc.message, retryable=exc.retryable)
+        return
+    except ApplicationError as exc:
+        job_fail(job_id=job.pk, code=exc.code, message=exc.message)
+        return
+    updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        provider_task_id=task_id, stage="Submitted", updated_at=timezone.now()
+    )
+    if not updated:  # cancelled while we were submitting: tell the provider too
+        _provider_cancel(job.provider, task_id)
+        return
+    enqueue("jobs.poll", job.pk, countdown=settings.JOBS_POLL_INTERVAL_S)
+
+
+def _retry(job: Job, reason: str) -> None:
+    """Back to the queue for another submission after a backoff."""
+    moved = job_transition(
+        job_id=job.pk,
+        from_={JobStatus.RUNNING},
+        to=JobStatus.QUEUED,
+        message=f"Retrying after: {reason}",
+        stage=f"Retrying (attempt {job.attempts + 1} of {MAX_ATTEMPTS})",
+        provider_task_id="",
+    )
+    if moved:
+        enqueue("jobs.start", job.pk, countdown=_backoff(job.attempts))
+
+
+def job_poll(*, job_id: int) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.status != JobStatus.RUNNING or not job.provider_task_id:
+        return
+    provider = provider_get(name=job.provider)
+    Job.objects.filter(pk=job_id).update(polls=F("polls") + 1, heartbeat_at=timezone.now())
+    try:
+        result = provider.poll(job.provider_task_id)  # type: ignore[union-attr]
+    except ProviderError as exc:
+        if exc.retryable:
+            enqueue("jobs.poll", job_id, countdown=_backoff(min(job.polls, 4), base=2.0))
+        else:
+            job_fail(job_id=job_id, code=exc.code, message=exc.message)
+        return
+    if result.state == PollState.RUNNING:
+        if result.progress is not None:
+            job_progress(job_id=job_id, progress=result.progress, stage=result.stage or "Running")
+        interval = min(settings.JOBS_POLL_INTERVAL_S * (1 + job.polls // 5), 15.0)
+        enqueue("jobs.poll", job_id, countdown=interval)
+    elif result.state == PollState.FAILED:
+        if result.retryable and job.attempts < MAX_ATTEMPTS:
+            _retry(job, result.error_message)
+        else:
+            job_fail(
+                job_id=job_id,
+                code=result.error_code,
+                message=result.error_message,
+                retryable=result.retryable,
+            )
+    else:
+        _deliver_remote(job, result.output_url or "")
+
+
+def _deliver_remote(job: Job, url: str) -> None:
+    workdir = Path(tempfile.mkdtemp(prefix=f"{job.public_id}-"))
+    try:
+        path = workdir / "output"
+        fetch_to_file(
+            url,
+            dest=path,
+            max_bytes=settings.JOBS_MAX_OUTPUT_BYTES,
+            timeout_s=settings.JOBS_DOWNLOAD_TIMEOUT_S,
+        )
+        job_deliver(job_id=job.pk, path=path)
+    except ApplicationError as exc:
+        job_fail(
+            job_id=job.pk,
+            code=ErrorCode.DELIVERY_FAILED,
+            message=f"Could not fetch the provider's result: {exc.message}",
+            retryable=exc.retryable,
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _provider_cancel(provider_name: str, task_id: str) -> None:
+    try:
+        provider = provider_get(name=provider_name)
+        if not provider.inline:
+            provider.cancel(task_id)  # type: ignore[union-attr]
+    except (ProviderError, ApplicationError) as exc:
+        logger.info("provider cancel of %s failed: %s", task_id, exc)
+
+
+def job_provider_cancel(*, job_id: int) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is not None and job.provider_task_id:
+        _provider_cancel(job.provider, job.provider_task_id)
+
+
+# --- deliver -----------------------------------------------------------------------------
+
+
+def job_deliver(*, job_id: int, path: Path) -> Job | None:
+    """Stores the output as a gallery asset, charges the hold and completes the job — one
+    transaction with the state change. STORAGE_FULL or a broken output fails the job and
+    charges nothing."""
+    job = job_transition(
+        job_id=job_id,
+        from_={JobStatus.RUNNING},
+        to=JobStatus.DELIVERING,
+        message="Delivering",
+        stage="Saving the result",
+        progress=99,
+    )
+    if job is None:
+        return None
+    try:
+        info = media.validate(path=path, expect="video", limits=RESULT_LIMITS)
+    except media.MediaError as exc:
+        job_fail(
+            job_id=job_id,
+            code=ErrorCode.CORRUPTION_DETECTED,
+            message=f"The result is not a playable video: {exc.message}",
+        )
+        return None
+    asset: Asset | None = None
+    try:
+        with transaction.atomic():
+            job = lock_job(job_id)
+            if job.status != JobStatus.DELIVERING:
+                return None  # cancelled meanwhile: nothing stored, nothing charged
+            asset = asset_create_from_file(
+                workspace=job.workspace,
+                owner=job.created_by,
+                path=path,
+                original_name=f"{job.public_id}.{info.container}",
+                kind="video",
+                title=(job.prompt or job.model)[:200],
+                prompt=job.prompt,
+                model=job.model,
+                source_job_id=job.public_id,
+                enforce_file_limit=False,
+                deep=False,
+                move=True,
+                limits=RESULT_LIMITS,
+            )
+            charged = 0
+            if job.hold_id:
+                hold = credits_capture(hold=job.hold)  # type: ignore[arg-type]
+                charged = hold.captured_credits
+            return move_locked(
+                job,
+                JobStatus.COMPLETED,
+                "Delivered",
+                {"asset": asset.public_id, "size_bytes": asset.size_bytes},
+                result_asset=asset,
+                progress=100,
+                stage="Completed",
+                credits_charged=charged,
+            )
+    except ApplicationError as exc:
+        if asset is not None:  # stored, then the transaction rolled back
+            storage.delete_keys(asset.storage_key, asset.thumbnail_key)
+        job_fail(job_id=job_id, code=exc.code, message=exc.message, retryable=exc.retryable)
+        return None
+
+
+# --- sweep -------------------------------------------------------------------------------
+
+
+def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Settles what no task will: jobs past their deadline, local runs whose worker died,
+    queued jobs whose start message was lost, and holds left without a live job. Rows
+    another process holds locked are skipped (they are being settled already)."""
+    now = now or timezone.now()
+    counts = {"timed_out": 0, "lost": 0, "requeued": 0, "holds_released": 0}
+    live = {JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DELIVERING}
+    for job_id in Job.objects.filter(status__in=live, deadline_at__lt=now).values_list(
+        "pk", flat=True
+    )[:SWEEP_BATCH]:
+        if _sweep_fail(
+            job_id,
+            live,
+            ErrorCode.PROCESSING_TIMEOUT,
+            "The job did not finish before its deadline.",
+            now=now,
+        ):
+            counts["timed_out"] += 1
+    stale = now - dt.timedelta(seconds=settings.JOBS_HEARTBEAT_STALE_S)
+    for job_id in Job.objects.filter(
+        status__in={JobStatus.RUNNING, JobStatus.DELIVERING},
+        provider="local",
+        heartbeat_at__lt=stale,
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]:
+        if _sweep_fail(
+            job_id,
+            {JobStatus.RUNNING, JobStatus.DELIVERING},
+            ErrorCode.PROCESSING_TIMEOUT,
+            "The worker running this job stopped; please submit it again.",
+            stale=stale,
+        ):
+            counts["lost"] += 1
+    for job_id in Job.objects.filter(
+        status=JobStatus.QUEUED, updated_at__lt=now - dt.timedelta(seconds=300)
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]:
+        enqueue("jobs.start", job_id)  # start is idempotent
+        counts["requeued"] += 1
+    # A held hold whose job has ended (a crash between the two writes). Release is a no-op
+    # on a settled hold, so overlapping sweeps are harmless.
+    for hold in CreditHold.objects.filter(state=CreditHold.State.HELD, job__status__in=TERMINAL)[
+        :SWEEP_BATCH
+    ]:
+        if credits_release(hold=hold).state == CreditHold.State.RELEASED:
+            counts["holds_released"] += 1
+    return counts
+
+
+def _sweep_fail(
+    job_id: int,
+    from_: set[str],
+    code: str,
+    message: str,
+    now: dt.datetime | None = None,
+    stale: dt.datetime | None = None,
+) -> bool:
+    with transaction.atomic():
+        job = Job.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
+        if job is None or job.status not in from_:
+            return False
+        if now is not None and not (job.deadline_at and job.deadline_at < now):
+            return False
+        if stale is not None and not (job.heartbeat_at and job.heartbeat_at < stale):
+            return False
+        settle_locked(job, JobStatus.FAILED, code=code, message=message, retryable=True)
+        task_id, provider = job.provider_task_id, job.provider
+    if task_id:
+        _provider_cancel(provider, task_id)
+    return True

@@ -1,0 +1,23 @@
+from django.db.models import QuerySet
+
+from apps.accounts.models import Workspace
+from apps.core.errors import NotFound
+from apps.jobs.models import Job
+
+
+def jobs_list(
+    *, workspace: Workspace, status: str | None = None, method: str | None = None
+) -> QuerySet[Job]:
+    jobs = Job.objects.filter(workspace=workspace).select_related("result_asset")
+    if status:
+        jobs = jobs.filter(status=status)
+    if method:
+        jobs = jobs.filter(method=method)
+    return jobs
+
+
+def job_get(*, workspace: Workspace, public_id: str) -> Job:
+    try:
+        return jobs_list(workspace=workspace).get(public_id=public_id)
+    except Job.DoesNotExist:
+        raise NotFound("No such job.") from None

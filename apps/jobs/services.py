@@ -1,0 +1,377 @@
+"""Writes for jobs: submit, cancel, and every status transition.
+
+Each transition locks the job row and acts only if the job is still in a state the
+transition starts from (compare-and-set), so a task that runs twice, a cancel racing a
+delivery or two overlapping sweeps leave every job in exactly one terminal state, with its
+credit hold captured or released exactly once. Locks are always taken job first, then the
+workspace, then the credit account."""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.accounts.models import User, Workspace
+from apps.billing.errors import InsufficientCredits
+from apps.billing.selectors import credit_account_get
+from apps.billing.services import credits_hold, credits_release
+from apps.catalog.preflight import Preflight, job_preflight
+from apps.catalog.services import job_quote
+from apps.core.errors import (
+    ApplicationError,
+    Conflict,
+    ErrorCode,
+    RateLimitExceeded,
+    ValidationError,
+)
+from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
+from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
+
+logger = logging.getLogger(__name__)
+
+# Screening hooks: callables (prompt, inputs) -> "allow" | "review" that raise
+# ApplicationError(CONTENT_POLICY) to block. The moderation app registers its own.
+SCREENERS: list[Callable[..., str]] = []
+# Deadline = this many times the catalog's slowest expected run, plus a floor (seconds).
+DEADLINE_FACTOR = 3
+DEADLINE_FLOOR_S = 120
+
+
+# --- transitions -------------------------------------------------------------------------
+
+
+def lock_job(job_id: int) -> Job:
+    return Job.objects.select_for_update().get(pk=job_id)
+
+
+def move_locked(
+    job: Job, to: str, message: str = "", data: dict | None = None, **changes: Any
+) -> Job:
+    """Sets the status of a locked job and records the event (inside the caller's
+    transaction)."""
+    old = job.status
+    job.status = to
+    for name, value in changes.items():
+        setattr(job, name, value)
+    if to in TERMINAL:
+        job.completed_at = timezone.now()
+    job.save()
+    JobEvent.objects.create(
+        job=job, from_status=old, to_status=to, message=message[:500], data=data or {}
+    )
+    return job
+
+
+def job_transition(
+    *, job_id: int, from_: Iterable[str], to: str, message: str = "", **changes: Any
+) -> Job | None:
+    """Compare-and-set: moves the job to `to` if it is in one of `from_`; None if not."""
+    with transaction.atomic():
+        job = lock_job(job_id)
+        if job.status not in set(from_):
+            return None
+        return move_locked(job, to, message, **changes)
+
+
+def settle_locked(
+    job: Job,
+    to: str,
+    *,
+    code: str = "",
+    message: str = "",
+    retryable: bool = False,
+    data: dict | None = None,
+) -> Job:
+    """A terminal state other than completed: the hold goes back (inside the lock)."""
+    if job.hold_id:
+        credits_release(hold=job.hold)  # type: ignore[arg-type]
+    return move_locked(
+        job,
+        to,
+        message or to,
+        data,
+        error_code=code,
+        error_message=message,
+        error_retryable=retryable,
+    )
+
+
+def job_fail(*, job_id: int, code: str, message: str, retryable: bool = False) -> Job | None:
+    """Ends a non-terminal job as failed and releases its credits. None if it had already
+    ended (the first ending stands)."""
+    with transaction.atomic():
+        job = lock_job(job_id)
+        if job.status in TERMINAL:
+            return None
+        logger.info("job %s failed: %s %s", job.public_id, code, message)
+        return settle_locked(job, JobStatus.FAILED, code=code, message=message, retryable=retryable)
+
+
+def job_cancel(*, job: Job) -> Job:
+    """Cancels a job that has not ended (409 on an ended one) and releases its credits;
+    the provider is told afterwards, best effort."""
+    with transaction.atomic():
+        job = lock_job(job.pk)
+        if job.status in TERMINAL:
+            raise Conflict(
+                f"The job has already ended ({job.status}); there is nothing to cancel.",
+                details={"status": job.status},
+            )
+        settle_locked(job, JobStatus.CANCELLED, message="Cancelled at the owner's request.")
+        if job.provider_task_id:
+            job_id = job.pk
+            transaction.on_commit(lambda: enqueue("jobs.provider_cancel", job_id))
+    return job
+
+
+def job_review_decide(*, job_id: int, approve: bool, reason: str = "") -> Job | None:
+    """A moderator's decision on a job waiting in review: approval queues it (its credits
+    stay held), rejection ends it as rejected with its credits released."""
+    with transaction.atomic():
+        job = lock_job(job_id)
+        if job.status != JobStatus.REVIEW:
+            return None
+        if not approve:
+            return settle_locked(
+                job,
+                JobStatus.REJECTED,
+                code=ErrorCode.CONTENT_POLICY,
+                message=reason or "Rejected by moderation.",
+            )
+        move_locked(job, JobStatus.QUEUED, reason or "Approved by moderation.", stage="Queued")
+        job_id = job.pk
+        transaction.on_commit(lambda: enqueue("jobs.start", job_id))
+        return job
+
+
+def job_progress(*, job_id: int, progress: int, stage: str = "") -> bool:
+    """Records progress of a running job without locking it (progress only moves up).
+    False when the job is no longer running, which is how a worker learns to stop."""
+    now = timezone.now()
+    changed = Job.objects.filter(
+        pk=job_id, status=JobStatus.RUNNING, progress__lte=progress
+    ).update(progress=min(progress, 99), stage=stage[:120], heartbeat_at=now, updated_at=now)
+    if changed:
+        return True
+    return Job.objects.filter(pk=job_id, status=JobStatus.RUNNING).exists()
+
+
+# --- submit ------------------------------------------------------------------------------
+
+
+def request_fingerprint(*, data: dict[str, Any], files: dict[str, Any]) -> str:
+    """What makes two submits "the same request" for Idempotency-Key: the fields and the
+    uploaded files' bytes."""
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
+    for name in sorted(files):
+        digest.update(name.encode())
+        for chunk in files[name].chunks():
+            digest.update(chunk)
+        files[name].seek(0)
+    return digest.hexdigest()
+
+
+def _replay(workspace: Workspace, idempotency_key: str | None, fingerprint: str) -> Job | None:
+    if not idempotency_key:
+        return None
+    job = Job.objects.filter(workspace=workspace, idempotency_key=idempotency_key).first()
+    if job is not None and job.request_hash != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request.",
+            details={"idempotency_key": idempotency_key, "job": job.public_id},
+        )
+    return job
+
+
+def _screen(prompt: str, inputs: dict[str, Any]) -> str:
+    verdict = "allow"
+    for screener in SCREENERS:
+        if screener(prompt=prompt, inputs=inputs) == "review":
+            verdict = "review"
+    return verdict
+
+
+def _deadline(preflight: Preflight) -> dt.datetime:
+    processing = preflight.entry.spec.processing
+    worst = processing.max_s * (preflight.duration_s if processing.per_output_second else 1)
+    return timezone.now() + dt.timedelta(seconds=DEADLINE_FLOOR_S + DEADLINE_FACTOR * worst)
+
+
+def _check_can_start(workspace: Workspace, credits: int) -> None:
+    """Concurrency and debt, under the workspace lock (callers hold it)."""
+    limit = workspace.tier.max_concurrent_jobs
+    active = Job.objects.filter(workspace=workspace, status__in=ACTIVE).count()
+    if active >= limit:
+        raise RateLimitExceeded(
+            f"The {workspace.tier.display_name} tier runs at most {limit} jobs at once; "
+            f"{active} are still in progress. Wait for one to finish or cancel one.",
+            details={"max_concurrent_jobs": limit, "active_jobs": active},
+        )
+    if credits == 0:
+        account = credit_account_get(workspace=workspace)
+        if account.in_debt or account.balance < 0:
+            raise InsufficientCredits(required=0, available=0, debt=account.debt)
+
+
+def job_submit(
+    *,
+    workspace: Workspace,
+    user: User | None,
+    data: dict[str, Any],
+    files: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Job, bool]:
+    """Accepts a job: inputs → preflight → screening → price → one transaction creating
+    the job with its credit hold under the tier's concurrency limit → on commit, start.
+
+    Returns (job, created). A repeated Idempotency-Key with the same request returns the
+    first job and created=False; with a different request, 409 CONFLICT."""
+    files = files or {}
+    fingerprint = request_fingerprint(data=data, files=files)
+    existing = _replay(workspace, idempotency_key, fingerprint)
+    if existing is not None:
+        return existing, False
+
+    with inputs_collect(workspace=workspace, data=data, files=files) as found:
+        fields = {k: v for k, v in data.items() if not k.endswith(("_file", "_asset", "_url"))}
+        preflight = job_preflight(
+            fields=fields, inputs={role: item.as_probe() for role, item in found.items()}
+        )
+        prompt = str(data.get("prompt") or "")
+        verdict = _screen(prompt, found)
+        quote = job_quote(preflight=preflight, workspace=workspace)
+        job = Job(
+            workspace=workspace,
+            created_by=user,
+            method=preflight.method,
+            model=preflight.model_id,
+            provider=preflight.entry.spec.provider,
+            provider_model=preflight.entry.spec.provider_model,
+            prompt=prompt,
+            params=preflight.job_fields(),
+            notes=preflight.notes,
+            status=JobStatus.REVIEW if verdict == "review" else JobStatus.QUEUED,
+            stage="Waiting for review" if verdict == "review" else "Queued",
+            credits_estimated=quote.credits,
+            idempotency_key=idempotency_key or None,
+            request_hash=fingerprint,
+            deadline_at=_deadline(preflight),
+        )
+        job.inputs, created_assets = inputs_store(
+            workspace=workspace, user=user, found=found, job_id=job.public_id
+        )
+    try:
+        with transaction.atomic():
+            Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+            _check_can_start(workspace, quote.credits)
+            if quote.credits:
+                job.hold = credits_hold(
+                    workspace=workspace,
+                    credits=quote.credits,
+                    reference=job.public_id,
+                    description=f"{preflight.model_id} ({preflight.method})",
+                )
+                job.credits_held = quote.credits
+            job.save()
+            JobEvent.objects.create(
+                job=job,
+                to_status=job.status,
+                message="Accepted",
+                data={
+                    "credits": quote.credits,
+                    "switched_from": preflight.switched_from,
+                    "auto_selected": preflight.auto_selected,
+                },
+            )
+            if job.status == JobStatus.QUEUED:
+                job_id = job.pk
+                transaction.on_commit(lambda: enqueue("jobs.start", job_id))
+    except IntegrityError:
+        inputs_discard(created_assets)
+        # Two submits with one Idempotency-Key raced; the other one won.
+        winner = _replay(workspace, idempotency_key, fingerprint)
+        if winner is None:
+            raise
+        return winner, False
+    except ApplicationError:
+        inputs_discard(created_assets)
+        raise
+    if preflight.switched_from:
+        job.switched_from = preflight.switched_from  # type: ignore[attr-defined]
+    return job, True
+
+
+def enqueue(task_name: str, job_id: int, countdown: float = 0) -> None:
+    # Imported here: the tasks module imports the services.
+    from apps.jobs import tasks
+
+    task = {
+        "jobs.start": tasks.start,
+        "jobs.poll": tasks.poll,
+        "jobs.provider_cancel": tasks.provider_cancel,
+    }[task_name]
+    task.apply_async(args=[job_id], countdown=countdown or None)
+
+
+# --- /process: operation settings -> catalog fields --------------------------------------
+
+PROCESS_METHODS = {
+    "edit": "edit",
+    "enhance": "upscale",
+    "transform": "transform",
+    "optimize": "optimize",
+    "remove-background": "remove-background",
+}
+# The public settings names of each operation -> the catalog's field names.
+PROCESS_SETTINGS = {
+    "edit": {
+        "trim_start": "trim_start",
+        "trim_end": "trim_end",
+        "aspect_ratio": "aspect_ratio",
+        "speed": "speed",
+        "mute": "mute",
+        "fit": "fit",
+    },
+    "enhance": {"target_resolution": "resolution"},
+    "transform": {
+        "format": "output_format",
+        "aspect_ratio": "aspect_ratio",
+        "resolution": "resolution",
+    },
+    "optimize": {"quality": "optimize_level", "target_size_mb": "target_size_mb"},
+    "remove-background": {},
+}
+LOCAL_PROCESS_MODELS = {
+    "edit": "local/edit",
+    "enhance": "local/enhance",
+    "transform": "local/transform",
+    "optimize": "local/optimize",
+}
+
+
+def process_fields(*, operation: Any, settings: Any, model: Any = None) -> dict[str, Any]:
+    """Translates a /process request into job fields, refusing unknown names at once."""
+    if operation not in PROCESS_METHODS:
+        raise ValidationError(
+            f"Unknown operation {operation!r}.",
+            details={"field": "operation", "allowed": list(PROCESS_METHODS)},
+        )
+    settings = settings or {}
+    if not isinstance(settings, dict):
+        raise ValidationError("settings must be an object.", details={"field": "settings"})
+    names = PROCESS_SETTINGS[operation]
+    unknown = sorted(set(settings) - set(names))
+    if unknown:
+        raise ValidationError(
+            f"Unknown {operation} settings: {', '.join(unknown)}.",
+            details={"field": "settings", "unknown": unknown, "allowed": sorted(names)},
+        )
+    fields = {names[key]: value for key, value in settings.items()}
+    fields["method"] = PROCESS_METHODS[operation]
+    fields["model"] = model or LOCAL_PROCESS_MODELS.get(operation)
+    return fields

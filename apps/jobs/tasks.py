@@ -1,0 +1,26 @@
+"""Celery tasks take ids, reload rows and call one pipeline function; each is safe to run
+twice (Celery delivers at least once)."""
+
+from celery import shared_task
+
+from apps.jobs import pipeline
+
+
+@shared_task(name="jobs.start")
+def start(job_id: int) -> None:
+    pipeline.job_start(job_id=job_id)
+
+
+@shared_task(name="jobs.poll")
+def poll(job_id: int) -> None:
+    pipeline.job_poll(job_id=job_id)
+
+
+@shared_task(name="jobs.provider_cancel", acks_late=False)
+def provider_cancel(job_id: int) -> None:
+    pipeline.job_provider_cancel(job_id=job_id)
+
+
+@shared_task(name="jobs.sweep", acks_late=False)
+def sweep() -> dict[str, int]:
+    return pipeline.jobs_sweep()

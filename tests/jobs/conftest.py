@@ -1,0 +1,65 @@
+from pathlib import Path
+
+import pytest
+
+from apps.billing.services import credits_grant
+from apps.catalog.services import model_override_set
+from tests.gallery.mediafiles import make_mp4, make_png, make_wav
+
+
+@pytest.fixture(scope="session")
+def media_src(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("jobs-src")
+
+
+@pytest.fixture(scope="session")
+def mp4(media_src) -> Path:
+    return make_mp4(media_src / "clip.mp4", seconds=2.0)
+
+
+@pytest.fixture(scope="session")
+def png(media_src) -> Path:
+    return make_png(media_src / "still.png", width=640, height=360)
+
+
+@pytest.fixture(scope="session")
+def wav(media_src) -> Path:
+    return make_wav(media_src / "voice.wav", seconds=1.5)
+
+
+@pytest.fixture(autouse=True)
+def job_storage(settings, tmp_path) -> Path:
+    """Each test stores into its own directory."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": "/media/"},
+        },
+    }
+    settings.PUBLIC_BASE_URL = "http://testserver"
+    return root
+
+
+@pytest.fixture
+def priced(db):
+    """The local animatic priced at 7 credits a run (an admin price override), so a job
+    that really runs also really holds and charges credits."""
+    model_override_set(model_id="local/text-to-video", price_credits=7)
+    return 7
+
+
+def fund(workspace, credits: int) -> None:
+    credits_grant(workspace=workspace, credits=credits, idempotency_key=f"fund:{workspace.pk}")
+
+
+TEXT_JOB = {
+    "method": "text-to-video",
+    "model": "local/text-to-video",
+    "prompt": "A red fox at dawn",
+    "duration": 1,
+    "resolution": "480p",
+    "fps": 24,
+}
