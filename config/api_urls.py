@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.gallery.api.urls")),
     path("", include("apps.jobs.api.urls")),
+    path("", include("apps.moderation.api.urls")),
+    path("", include("apps.providers.api.urls")),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.catalog",
     "apps.gallery",
+    "apps.moderation",
     "apps.providers",
     "apps.jobs",
     "apps.dashboard",
