@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test test-fast lint fmt typecheck bench docker-config schema check-deploy browsers clean
+.PHONY: help install run test lint fmt typecheck bench bench-tools docker-config schema check-deploy browsers clean
 
 help:
 	@echo "make run            the whole app on embedded defaults (SQLite, filesystem broker, local disk)"
@@ -50,8 +50,14 @@ fmt: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-bench: install
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+# Media engine vs the ffmpeg CLI; upload throughput and memory; API throughput (wrk, PostgreSQL).
+bench: install bench-tools
+	$(PY) bench/media.py
+	$(PY) bench/uploads.py
+	$(PY) bench/jobs_api.py
+
+bench-tools:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: bench/jobs_api.py will stop"
 
 schema: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null

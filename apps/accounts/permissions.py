@@ -6,7 +6,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 
 from apps.accounts.models import ApiKey
-from apps.accounts.selectors import membership_for, user_active_membership
+from apps.accounts.selectors import user_active_membership
 from apps.core.errors import AuthenticationFailed, PermissionDenied
 
 
@@ -16,7 +16,8 @@ def resolve_workspace(request: Any) -> None:
     membership = None
     user = request.user
     if isinstance(request.auth, ApiKey):
-        membership = membership_for(user=user, workspace=request.auth.workspace)
+        # Loaded with the key (see api_key_authenticate); None once the user left.
+        membership = request.auth.membership
     elif user is not None and user.is_authenticated:
         membership = user_active_membership(user=user)
     for target in (request, getattr(request, "_request", None)):

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.accounts import keys
@@ -178,15 +179,36 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     prefix = keys.parse_prefix(raw_key)
     if prefix is None:
         return None
+    # One query for the key, its workspace and tier, its user and the user's membership
+    # there: this runs on every API request.
+    member = Membership.objects.filter(workspace=OuterRef("workspace"), user=OuterRef("created_by"))
     api_key = (
         ApiKey.objects.select_related("workspace", "workspace__tier", "created_by")
         .filter(prefix=prefix, revoked_at__isnull=True)
+        .annotate(
+            member_pk=Subquery(member.values("pk")[:1]),
+            member_public_id=Subquery(member.values("public_id")[:1]),
+            member_role=Subquery(member.values("role")[:1]),
+            member_created_at=Subquery(member.values("created_at")[:1]),
+        )
         .first()
     )
     if api_key is None or not keys.matches(raw_key, api_key.hashed_secret):
         return None
     if not api_key.created_by.is_active:
         return None
+    api_key.membership = (  # type: ignore[attr-defined]
+        Membership(
+            pk=api_key.member_pk,  # type: ignore[attr-defined]
+            public_id=api_key.member_public_id,  # type: ignore[attr-defined]
+            role=api_key.member_role,  # type: ignore[attr-defined]
+            created_at=api_key.member_created_at,  # type: ignore[attr-defined]
+            workspace=api_key.workspace,
+            user=api_key.created_by,
+        )
+        if api_key.member_pk  # type: ignore[attr-defined]
+        else None
+    )
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

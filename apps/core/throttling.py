@@ -7,7 +7,8 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.errors import RateLimitExceeded
@@ -28,13 +29,7 @@ class TierRateThrottle(BaseThrottle):
             scope = "unauthenticated callers"
         now = time.time()
         window = int(now // WINDOW_S)
-        key = f"ratelimit:{subject}:{window}"
-        cache.add(key, 0, timeout=WINDOW_S + 5)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=WINDOW_S + 5)
-            count = 1
+        count = _count_hit(f"ratelimit:{subject}:{window}")
         if count <= limit:
             return True
         retry_after = max(1, int((window + 1) * WINDOW_S - now + 0.999))
@@ -44,3 +39,21 @@ class TierRateThrottle(BaseThrottle):
             details={"limit_per_minute": limit, "retry_after_s": retry_after},
             headers={"Retry-After": str(retry_after)},
         )
+
+
+def _count_hit(key: str) -> int:
+    """Increments the window's counter; one round trip on Redis (INCR + EXPIRE NX)."""
+    backend: Any = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(key, write=True)
+        pipe = client.pipeline(transaction=False)
+        full_key = backend.make_and_validate_key(key)
+        pipe.incr(full_key)
+        pipe.expire(full_key, WINDOW_S + 5, nx=True)
+        return int(pipe.execute()[0])
+    cache.add(key, 0, timeout=WINDOW_S + 5)
+    try:
+        return cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=WINDOW_S + 5)
+        return 1

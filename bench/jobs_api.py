@@ -1,0 +1,206 @@
+"""Benchmark (issue 7): requests/s and p50/p99 latency of GET /api/v1/tasks/{id} and
+POST /api/v1/generate under gunicorn + PostgreSQL + Redis, each as a ratio to a bare DRF
+endpoint measured in the same run. Load comes from wrk on loopback.
+
+    .venv/bin/python bench/jobs_api.py [--seconds 10] [--connections 8] [--workers 2]
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DB = "reelsmith_bench"
+PORT = 8111
+BASE = f"http://127.0.0.1:{PORT}"
+JOB = {
+    "method": "text-to-video",
+    "model": "local/text-to-video",
+    "prompt": "A bench run",
+    "duration": 1,
+    "resolution": "480p",
+}
+
+
+def env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.benchsite",
+        "DJANGO_SECRET_KEY": "bench-" + "k" * 60,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def manage(*args: str) -> str:
+    return subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
+    ).stdout
+
+
+def setup() -> tuple[str, str]:
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    manage("migrate", "--noinput")
+    out = json.loads(
+        manage(
+            "create_workspace",
+            "--email",
+            "bench@example.com",
+            "--tier",
+            "enterprise",
+            "--credits",
+            "100000000",
+        )
+    )
+    # Lift the tier's limits: the benchmark measures the code path, not the limiter's 429s.
+    manage(
+        "shell",
+        "-c",
+        "from apps.accounts.models import Tier;"
+        "Tier.objects.filter(name='enterprise').update("
+        "max_concurrent_jobs=10**6, requests_per_minute=10**7);"
+        "from apps.catalog.services import model_override_set;"
+        "model_override_set(model_id='local/text-to-video', price_credits=1)",
+    )
+    return out["api_key"], out["workspace"]
+
+
+def post(url: str, key: str, body: dict) -> dict:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def wait_up() -> None:
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"{BASE}/bare", timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not come up")
+
+
+def wrk(path: str, key: str | None, seconds: int, connections: int, post_body: dict | None = None):
+    script = ""
+    if key or post_body:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        lines = [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+        if post_body is not None:
+            lines += [
+                'wrk.method = "POST"',
+                'wrk.headers["Content-Type"] = "application/json"',
+                f"wrk.body = {json.dumps(json.dumps(post_body))}",
+            ]
+        script = "\n".join(lines) + "\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
+        fh.write(script)
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            fh.name,
+            BASE + path,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(fh.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    pct = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return {
+        "rps": rps,
+        "p50": _ms(pct["50"]),
+        "p99": _ms(pct["99"]),
+        "errors": int(non2xx.group(1)) if non2xx else 0,
+    }
+
+
+def _ms(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (make bench-tools installs it)")
+    key, _ = setup()
+    server = subprocess.Popen(
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env(),
+    )
+    try:
+        wait_up()
+        job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
+        rows = {
+            "bare DRF view": wrk("/bare", None, args.seconds, args.connections),
+            "bare, authenticated": wrk("/bare-auth", key, args.seconds, args.connections),
+            "GET /api/v1/tasks/{id}": wrk(
+                f"/api/v1/tasks/{job_id}", key, args.seconds, args.connections
+            ),
+            "POST /api/v1/generate": wrk(
+                "/api/v1/generate", key, args.seconds, args.connections, post_body=JOB
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
+    print(
+        f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
+        f"{args.seconds} s each, PostgreSQL + Redis on this machine"
+    )
+    print(
+        f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'vs bare':>9}{'vs auth':>9}{'non-2xx':>9}"
+    )
+    for name, r in rows.items():
+        print(
+            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['rps'] / bare:>9.0%}{r['rps'] / bare_auth:>9.0%}{r['errors']:>9}"
+        )
+
+
+if __name__ == "__main__":
+    main()
