@@ -14,6 +14,7 @@ urlpatterns = [
     path("models/", include("apps.catalog.urls")),
     path("gallery/", include("apps.gallery.urls")),
     path("media-signed/", include("apps.gallery.media_urls")),
+    path("moderation/", include("apps.moderation.urls")),
     path("", include("apps.dashboard.urls")),
 ]
 

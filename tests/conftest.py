@@ -52,11 +52,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _seed_reference_rows() -> None:
-    """Re-runs the data migrations' seeds (tiers and their credits), idempotently."""
-    for module, func in (("0002_seed_tiers", "seed"), ("0003_tier_credits", "seed_credits")):
-        getattr(importlib.import_module(f"apps.accounts.migrations.{module}"), func)(
-            django_apps, None
-        )
+    """Re-runs the data migrations' seeds (tiers, their credits, moderation term lists),
+    idempotently."""
+    for module, func in (
+        ("apps.accounts.migrations.0002_seed_tiers", "seed"),
+        ("apps.accounts.migrations.0003_tier_credits", "seed_credits"),
+        ("apps.moderation.migrations.0002_seed_terms", "seed"),
+    ):
+        getattr(importlib.import_module(module), func)(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

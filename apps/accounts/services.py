@@ -199,14 +199,14 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
         return None
     api_key.membership = (  # type: ignore[attr-defined]
         Membership(
-            pk=api_key.member_pk,  # type: ignore[attr-defined]
-            public_id=api_key.member_public_id,  # type: ignore[attr-defined]
-            role=api_key.member_role,  # type: ignore[attr-defined]
-            created_at=api_key.member_created_at,  # type: ignore[attr-defined]
+            pk=api_key.member_pk,
+            public_id=api_key.member_public_id,
+            role=api_key.member_role,
+            created_at=api_key.member_created_at,
             workspace=api_key.workspace,
             user=api_key.created_by,
         )
-        if api_key.member_pk  # type: ignore[attr-defined]
+        if api_key.member_pk
         else None
     )
     now = timezone.now()

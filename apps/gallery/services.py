@@ -38,6 +38,7 @@ from apps.gallery.models import (
     ModerationState,
     Visibility,
 )
+from apps.gallery.signals import asset_reported, asset_visibility_requested
 from apps.gallery.uploads import file_too_large
 
 logger = logging.getLogger(__name__)
@@ -300,6 +301,8 @@ def asset_create_from_file(
         except BaseException:
             _abandon(asset)
             raise
+    if asset.visibility == Visibility.PUBLIC:
+        asset_visibility_requested.send(sender=Asset, asset=asset)
     return asset
 
 
@@ -363,6 +366,7 @@ def asset_update(
     favorite: bool | None = None,
 ) -> Asset:
     changed = []
+    before = (asset.visibility, asset.title)
     if title is not None:
         asset.title = title[:200]
         changed.append("title")
@@ -379,6 +383,9 @@ def asset_update(
         changed.append("favorite")
     if changed:
         asset.save(update_fields=[*changed, "updated_at"])
+    if asset.visibility == Visibility.PUBLIC and (asset.visibility, asset.title) != before:
+        # Moderation (above gallery) screens what is about to be published.
+        asset_visibility_requested.send(sender=Asset, asset=asset)
     return asset
 
 
@@ -398,15 +405,22 @@ def asset_report(
     if not reason:
         raise ValidationError("Say why you are reporting this asset.")
     if reporter is not None:
-        report, _created = AssetReport.objects.get_or_create(
+        report, created = AssetReport.objects.get_or_create(
             asset=asset,
             reporter=reporter,
             defaults={"workspace": workspace, "reason": reason[:2000]},
         )
-        return report
-    return AssetReport.objects.create(
-        workspace=workspace, asset=asset, reporter=None, reason=reason[:2000]
-    )
+    else:
+        report, created = (
+            AssetReport.objects.create(
+                workspace=workspace, asset=asset, reporter=None, reason=reason[:2000]
+            ),
+            True,
+        )
+    if created:
+        # Moderation (above gallery) opens or joins a case for it.
+        asset_reported.send(sender=AssetReport, report=report)
+    return report
 
 
 def asset_moderate(*, asset: Asset, state: str) -> Asset:

@@ -31,6 +31,7 @@ from apps.core.errors import (
 )
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
+from apps.moderation.services import case_open_for_job, case_open_for_provider_block
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,14 @@ def job_fail(*, job_id: int, code: str, message: str, retryable: bool = False) -
         if job.status in TERMINAL:
             return None
         logger.info("job %s failed: %s %s", job.public_id, code, message)
+        if code == ErrorCode.CONTENT_POLICY:
+            # A provider refused the content: the moderators see it as a case.
+            case_open_for_provider_block(
+                workspace=job.workspace,
+                job_public_id=job.public_id,
+                prompt=job.prompt,
+                message=message,
+            )
         return settle_locked(job, JobStatus.FAILED, code=code, message=message, retryable=retryable)
 
 
@@ -191,8 +200,9 @@ def _replay(workspace: Workspace, idempotency_key: str | None, fingerprint: str)
 def _screen(prompt: str, inputs: dict[str, Any]) -> str:
     verdict = "allow"
     for screener in SCREENERS:
-        if screener(prompt=prompt, inputs=inputs) == "review":
-            verdict = "review"
+        result = screener(prompt=prompt, inputs=inputs)
+        if result == "review":
+            verdict = result  # may be a str subclass carrying moderation's full verdict
     return verdict
 
 
@@ -278,6 +288,10 @@ def job_submit(
                 )
                 job.credits_held = quote.credits
             job.save()
+            if job.status == JobStatus.REVIEW:
+                case_open_for_job(
+                    workspace=workspace, job_public_id=job.public_id, prompt=prompt, verdict=verdict
+                )
             JobEvent.objects.create(
                 job=job,
                 to_status=job.status,

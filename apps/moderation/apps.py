@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class ModerationConfig(AppConfig):
     name = "apps.moderation"
     label = "moderation"
+    verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        from apps.gallery import signals as gallery_signals
+        from apps.moderation import receivers
+
+        gallery_signals.asset_visibility_requested.connect(
+            receivers.on_asset_visibility_requested, dispatch_uid="moderation.asset_visibility"
+        )
+        gallery_signals.asset_reported.connect(
+            receivers.on_asset_reported, dispatch_uid="moderation.asset_reported"
+        )

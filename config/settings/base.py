@@ -312,3 +312,36 @@ JOBS_DOWNLOAD_TIMEOUT_S = env.float("JOBS_DOWNLOAD_TIMEOUT_S", default=600.0)
 JOBS_HEARTBEAT_STALE_S = env.int("JOBS_HEARTBEAT_STALE_S", default=120)
 JOBS_SWEEP_INTERVAL_S = env.float("JOBS_SWEEP_INTERVAL_S", default=30.0)
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": JOBS_SWEEP_INTERVAL_S}
+
+# --- Moderation (see docs/moderation.md) ------------------------------------------------
+# "rules" (built-in term lists, edited in the admin) or "openai" (OpenAI's moderation
+# endpoint when OPENAI_API_KEY is set; its errors fall back to the rules).
+MODERATION_BACKEND = env.str("MODERATION_BACKEND", default="rules")
+MODERATION_OPENAI_API_BASE = env.str(
+    "MODERATION_OPENAI_API_BASE",
+    default=env.str("OPENAI_API_BASE", default="https://api.openai.com"),
+)
+MODERATION_OPENAI_MODEL = env.str("MODERATION_OPENAI_MODEL", default="omni-moderation-latest")
+MODERATION_OPENAI_TIMEOUT_S = env.float("MODERATION_OPENAI_TIMEOUT_S", default=10.0)
+# Category score (0..1) at or above which a prompt goes to review / is blocked.
+MODERATION_OPENAI_REVIEW_THRESHOLD = env.float("MODERATION_OPENAI_REVIEW_THRESHOLD", default=0.4)
+MODERATION_OPENAI_BLOCK_THRESHOLD = env.float("MODERATION_OPENAI_BLOCK_THRESHOLD", default=0.85)
+# Per-category overrides, keyed by OpenAI's category names.
+MODERATION_OPENAI_CATEGORY_THRESHOLDS = {
+    "sexual/minors": {"review": 0.05, "block": 0.3},
+    "self-harm/instructions": {"review": 0.2, "block": 0.7},
+    "illicit/violent": {"review": 0.3, "block": 0.8},
+}
+# Apply the operator's term lists on top of the hosted verdict (the stricter wins).
+MODERATION_OPENAI_WITH_RULES = env.bool("MODERATION_OPENAI_WITH_RULES", default=True)
+# This many user reports hide an asset from the public feed until a moderator decides.
+MODERATION_REPORT_THRESHOLD = env.int("MODERATION_REPORT_THRESHOLD", default=3)
+MODERATION_STATS_WINDOW_DAYS = env.int("MODERATION_STATS_WINDOW_DAYS", default=30)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "ModerationCaseStateEnum": "apps.moderation.models.CaseState",
+        "ModerationSubjectTypeEnum": "apps.moderation.models.SubjectType",
+        "ModerationCaseOriginEnum": "apps.moderation.models.CaseOrigin",
+        "ModerationActionKindEnum": "apps.moderation.models.ActionKind",
+    }
+)

@@ -1,0 +1,10 @@
+"""Signals gallery sends to apps above it (moderation), which it may not import.
+
+- `asset_visibility_requested(asset)`: an asset became public, or a public asset's title
+  changed; moderation screens it and sets its moderation state.
+- `asset_reported(report)`: a new user report (a repeat by the same user is not sent)."""
+
+from django.dispatch import Signal
+
+asset_visibility_requested = Signal()
+asset_reported = Signal()

@@ -1,0 +1,114 @@
+"""Reads of the moderation queue. Staff reads are platform-wide; the owner's reads (for
+appeals) take the workspace first, and another tenant's case is the same 404 as none."""
+
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Min, QuerySet
+from django.utils import timezone
+
+from apps.accounts.models import Workspace
+from apps.core.errors import NotFound
+from apps.gallery.models import Asset, AssetReport
+from apps.moderation.models import CaseState, ModerationCase, SubjectType
+
+_NOT_FOUND = "No such moderation case."
+
+
+def cases_list(
+    *, state: str | None = None, subject_type: str | None = None
+) -> QuerySet[ModerationCase]:
+    qs = ModerationCase.objects.select_related("workspace", "assignee", "decided_by")
+    if state:
+        qs = qs.filter(state=state)
+    if subject_type:
+        qs = qs.filter(subject_type=subject_type)
+    return qs
+
+
+def case_get(*, public_id: str) -> ModerationCase:
+    """Any case (staff only)."""
+    try:
+        return cases_list().get(public_id=public_id)
+    except ModerationCase.DoesNotExist:
+        raise NotFound(_NOT_FOUND) from None
+
+
+def case_get_for_workspace(
+    *, workspace: Workspace, public_id: str | None = None, job_id: str | None = None
+) -> ModerationCase:
+    """The workspace's case by its id, or the latest case on one of its jobs."""
+    qs = ModerationCase.objects.filter(workspace=workspace)
+    if public_id:
+        qs = qs.filter(public_id=public_id)
+    elif job_id:
+        qs = qs.filter(subject_type=SubjectType.JOB, subject_id=job_id)
+    else:
+        raise NotFound(_NOT_FOUND)
+    case = qs.order_by("-created_at", "-id").first()
+    if case is None:
+        raise NotFound(_NOT_FOUND)
+    return case
+
+
+def case_asset(*, case: ModerationCase) -> Asset | None:
+    """The media under judgement: the asset, or a job's result if it has one."""
+    if case.subject_type == SubjectType.JOB:
+        return Asset.objects.filter(workspace=case.workspace, source_job_id=case.subject_id).first()
+    return Asset.objects.filter(workspace=case.workspace, public_id=case.subject_id).first()
+
+
+def case_reports(*, case: ModerationCase) -> QuerySet[AssetReport]:
+    if case.subject_type == SubjectType.JOB:
+        return AssetReport.objects.none()
+    return (
+        AssetReport.objects.filter(asset__public_id=case.subject_id)
+        .select_related("reporter")
+        .order_by("created_at", "id")
+    )
+
+
+def moderation_stats(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Queue depth, the oldest open case's age, the median time to decision and the
+    decisions per category over the last MODERATION_STATS_WINDOW_DAYS days."""
+    now = now or timezone.now()
+    window_days = int(settings.MODERATION_STATS_WINDOW_DAYS)
+    open_cases = ModerationCase.objects.filter(state=CaseState.OPEN)
+    by_type = dict(
+        open_cases.values_list("subject_type")
+        .annotate(n=Count("id"))
+        .values_list("subject_type", "n")
+    )
+    oldest = open_cases.aggregate(m=Min("opened_at"))["m"]
+    decided = ModerationCase.objects.filter(
+        decided_at__gte=now - dt.timedelta(days=window_days),
+        state__in=[CaseState.APPROVED, CaseState.REJECTED],
+    ).values_list("opened_at", "decided_at", "state", "categories", "decided_by_id")[:5000]
+    durations: list[float] = []
+    per_category: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for opened_at, decided_at, state, categories, decided_by in decided:
+        # System decisions (a blocked publish) take no time and would flatter the median.
+        if decided_by is not None and decided_at is not None:
+            durations.append(max(0.0, (decided_at - opened_at).total_seconds()))
+        totals[state] += 1
+        for category in categories or ["uncategorised"]:
+            per_category[category][state] += 1
+    return {
+        "queue_depth": sum(by_type.values()),
+        "queue_depth_by_type": {t: by_type.get(t, 0) for t in SubjectType.values},
+        "oldest_open_age_s": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "median_time_to_decision_s": round(statistics.median(durations), 1) if durations else None,
+        "window_days": window_days,
+        "decisions": {
+            "approved": totals[CaseState.APPROVED],
+            "rejected": totals[CaseState.REJECTED],
+        },
+        "decisions_by_category": {
+            cat: {"approved": c[CaseState.APPROVED], "rejected": c[CaseState.REJECTED]}
+            for cat, c in sorted(per_category.items())
+        },
+    }
