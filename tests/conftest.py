@@ -169,9 +169,11 @@ def page(browser):
 
 @pytest.fixture
 def not_eager():
-    """Tasks go through the broker instead of running in the test process."""
+    """Tasks go through the broker instead of running in the test process. Whatever the
+    test left unconsumed is purged, so no later worker picks it up."""
     current_app.conf.task_always_eager = False
     yield
+    current_app.control.purge()
     current_app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 
 
