@@ -16,6 +16,8 @@ NO_TENANT_DATA = {
     "api:billing-stripe-webhook": "called by Stripe, signed; returns no tenant data",
     "api:models": "the public model catalogue, the same for every caller",
     "api:model-detail": "one model of the public catalogue, the same for every caller",
+    "api:provider-webhook": "called by AI providers, verified by signature or per-job token; "
+    "returns no tenant data and only triggers a poll of the task it names",
 }
 
 

@@ -114,10 +114,13 @@ def open_stream(
     timeout = httpx.Timeout(min(timeout_s, 10.0), read=min(timeout_s, 30.0))
     with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
         current = url
+        origin = httpx.URL(url).netloc
         for _ in range(MAX_REDIRECTS + 1):
             target, ip = resolve_public(current)
+            # Credentials meant for the first host never follow a redirect to another one.
+            hop_headers = dict(headers or {}) if target.netloc == origin else {}
             request = _pinned_request(
-                client, method, target, ip, headers=dict(headers or {}), content=content
+                client, method, target, ip, headers=hop_headers, content=content
             )
             try:
                 response = client.send(request, stream=True)
@@ -145,10 +148,18 @@ def open_stream(
     raise OutboundError("Too many redirects or too slow.", details={"url": url})
 
 
-def fetch_to_file(url: str, *, dest: Path, max_bytes: int, timeout_s: float = 120.0) -> FetchResult:
-    """Downloads `url` into `dest`, refusing more than `max_bytes` (FILE_TOO_LARGE)."""
+def fetch_to_file(
+    url: str,
+    *,
+    dest: Path,
+    max_bytes: int,
+    timeout_s: float = 120.0,
+    headers: dict[str, str] | None = None,
+) -> FetchResult:
+    """Downloads `url` into `dest`, refusing more than `max_bytes` (FILE_TOO_LARGE).
+    `headers` (e.g. a provider's auth) are sent to the URL's own host only."""
     deadline = time.monotonic() + timeout_s
-    with open_stream("GET", url, timeout_s=timeout_s) as response:
+    with open_stream("GET", url, timeout_s=timeout_s, headers=headers) as response:
         if response.status_code != 200:
             raise OutboundError(
                 f"Fetching the URL returned HTTP {response.status_code}.",

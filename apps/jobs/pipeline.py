@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -117,6 +118,7 @@ def _spec(job: Job, *, workdir: Path | None) -> JobSpec:
             inputs[role] = JobInput(role=role, url=url, content_type=asset.content_type)
     return JobSpec(
         job_id=job.public_id,
+        workspace_id=job.workspace_id,
         model_id=job.model,
         provider_model=job.provider_model,
         method=job.method,
@@ -201,7 +203,7 @@ def _submit_remote(job: Job, provider: object) -> None:
     if not updated:  # cancelled while we were submitting: tell the provider too
         _provider_cancel(job.provider, task_id)
         return
-    enqueue("jobs.poll", job.pk, countdown=settings.JOBS_POLL_INTERVAL_S)
+    _schedule_poll(job.pk, settings.JOBS_POLL_INTERVAL_S)
 
 
 def _retry(job: Job, reason: str) -> None:
@@ -218,7 +220,22 @@ def _retry(job: Job, reason: str) -> None:
         enqueue("jobs.start", job.pk, countdown=_backoff(job.attempts))
 
 
-def job_poll(*, job_id: int) -> None:
+def _poll_key(job_id: int) -> str:
+    return f"jobs:poll-scheduled:{job_id}"
+
+
+def _schedule_poll(job_id: int, countdown: float) -> None:
+    """One scheduled poll per job: a poll that a provider's webhook triggered early does
+    not start a second chain (the key lives until the scheduled poll runs)."""
+    if cache.add(_poll_key(job_id), 1, timeout=countdown + 60):
+        enqueue("jobs.poll", job_id, countdown=countdown)
+
+
+def job_poll(*, job_id: int, scheduled: bool = True) -> None:
+    """One poll of a remote job. `scheduled` is False for a poll a webhook asked for,
+    which leaves the scheduled chain's marker alone."""
+    if scheduled:
+        cache.delete(_poll_key(job_id))
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.status != JobStatus.RUNNING or not job.provider_task_id:
         return
@@ -236,7 +253,7 @@ def job_poll(*, job_id: int) -> None:
         if result.progress is not None:
             job_progress(job_id=job_id, progress=result.progress, stage=result.stage or "Running")
         interval = min(settings.JOBS_POLL_INTERVAL_S * (1 + job.polls // 5), 15.0)
-        enqueue("jobs.poll", job_id, countdown=interval)
+        _schedule_poll(job_id, interval)
     elif result.state == PollState.FAILED:
         if result.retryable and job.attempts < MAX_ATTEMPTS:
             _retry(job, result.error_message)
@@ -248,10 +265,10 @@ def job_poll(*, job_id: int) -> None:
                 retryable=result.retryable,
             )
     else:
-        _deliver_remote(job, result.output_url or "")
+        _deliver_remote(job, result.output_url or "", headers=result.output_headers)
 
 
-def _deliver_remote(job: Job, url: str) -> None:
+def _deliver_remote(job: Job, url: str, *, headers: dict[str, str] | None = None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"{job.public_id}-"))
     try:
         path = workdir / "output"
@@ -260,6 +277,7 @@ def _deliver_remote(job: Job, url: str) -> None:
             dest=path,
             max_bytes=settings.JOBS_MAX_OUTPUT_BYTES,
             timeout_s=settings.JOBS_DOWNLOAD_TIMEOUT_S,
+            headers=headers,
         )
         job_deliver(job_id=job.pk, path=path)
     except ApplicationError as exc:

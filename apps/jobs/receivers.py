@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from apps.jobs.models import Job
-from apps.jobs.services import job_review_decide
+from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import enqueue, job_review_decide
+from apps.providers.common import task_id_q
 
 
 def on_case_decided(
@@ -16,3 +17,14 @@ def on_case_decided(
     job_id = Job.objects.filter(public_id=subject_id).values_list("pk", flat=True).first()
     if job_id is not None:
         job_review_decide(job_id=job_id, approve=approved, reason=reason)
+
+
+def on_provider_task_updated(
+    sender: Any, provider: str, task_id: str, job_id: str | None = None, **kwargs: Any
+) -> None:
+    """A provider's verified webhook: poll that task now instead of at the next tick."""
+    jobs = Job.objects.filter(task_id_q(task_id), provider=provider, status=JobStatus.RUNNING)
+    if job_id:
+        jobs = jobs.filter(public_id=job_id)
+    for pk in jobs.values_list("pk", flat=True)[:5]:
+        enqueue("jobs.poll", pk, scheduled=False)

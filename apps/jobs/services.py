@@ -320,7 +320,7 @@ def job_submit(
     return job, True
 
 
-def enqueue(task_name: str, job_id: int, countdown: float = 0) -> None:
+def enqueue(task_name: str, job_id: int, countdown: float = 0, **kwargs: Any) -> None:
     # Imported here: the tasks module imports the services.
     from apps.jobs import tasks
 
@@ -329,7 +329,7 @@ def enqueue(task_name: str, job_id: int, countdown: float = 0) -> None:
         "jobs.poll": tasks.poll,
         "jobs.provider_cancel": tasks.provider_cancel,
     }[task_name]
-    task.apply_async(args=[job_id], countdown=countdown or None)
+    task.apply_async(args=[job_id], kwargs=kwargs, countdown=countdown or None)
 
 
 # --- /process: operation settings -> catalog fields --------------------------------------

@@ -12,8 +12,8 @@ def start(job_id: int) -> None:
 
 
 @shared_task(name="jobs.poll")
-def poll(job_id: int) -> None:
-    pipeline.job_poll(job_id=job_id)
+def poll(job_id: int, scheduled: bool = True) -> None:
+    pipeline.job_poll(job_id=job_id, scheduled=scheduled)
 
 
 @shared_task(name="jobs.provider_cancel", acks_late=False)

@@ -37,6 +37,9 @@ class JobSpec:
     params: dict[str, Any]
     inputs: dict[str, JobInput] = field(default_factory=dict)
     webhook_url: str | None = None
+    # The workspace the job belongs to: remote adapters use its own provider key when it
+    # has one (bring-your-own-key, Enterprise). None: the platform's key.
+    workspace_id: int | None = None
 
 
 class PollState(StrEnum):
@@ -54,6 +57,9 @@ class PollResult:
     error_code: str = ErrorCode.DELIVERY_FAILED
     error_message: str = ""
     retryable: bool = False
+    # Headers the download of `output_url` needs (OpenAI's /content and Veo's file URIs
+    # are authenticated); empty for pre-signed URLs.
+    output_headers: dict[str, str] = field(default_factory=dict)
 
 
 class ProviderError(Exception):

@@ -345,3 +345,30 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined
         "ModerationActionKindEnum": "apps.moderation.models.ActionKind",
     }
 )
+
+# --- Providers (remote adapters; see docs/providers.md) ---
+WAVESPEED_API_BASE = env.str("WAVESPEED_API_BASE", default="https://api.wavespeed.ai")
+FAL_QUEUE_BASE = env.str("FAL_QUEUE_BASE", default="https://queue.fal.run")
+REPLICATE_API_BASE = env.str("REPLICATE_API_BASE", default="https://api.replicate.com")
+RUNWAY_API_BASE = env.str("RUNWAY_API_BASE", default="https://api.dev.runwayml.com")
+RUNWAY_API_VERSION = env.str("RUNWAY_API_VERSION", default="2024-11-06")
+GEMINI_API_BASE = env.str("GEMINI_API_BASE", default="https://generativelanguage.googleapis.com")
+OPENAI_API_BASE = env.str("OPENAI_API_BASE", default="https://api.openai.com")
+RUNWARE_API_BASE = env.str("RUNWARE_API_BASE", default="https://api.runware.ai")
+# Every provider call: total timeout and connect timeout (seconds)
+PROVIDER_HTTP_TIMEOUT_S = env.float("PROVIDER_HTTP_TIMEOUT_S", default=30.0)
+PROVIDER_CONNECT_TIMEOUT_S = env.float("PROVIDER_CONNECT_TIMEOUT_S", default=10.0)
+# Inputs an adapter must upload inline (Veo images, OpenAI input_reference), in bytes
+PROVIDER_MAX_INPUT_BYTES = env.int("PROVIDER_MAX_INPUT_BYTES", default=50 * 1024 * 1024)
+# Public base URL providers call back (empty: no callbacks, polling only)
+PROVIDER_WEBHOOK_BASE_URL = env.str("PROVIDER_WEBHOOK_BASE_URL", default="")
+# Standard Webhooks signing secrets (whsec_...) of the providers that sign callbacks
+WAVESPEED_WEBHOOK_SECRET = env.str("WAVESPEED_WEBHOOK_SECRET", default="")
+REPLICATE_WEBHOOK_SECRET = env.str("REPLICATE_WEBHOOK_SECRET", default="")
+OPENAI_WEBHOOK_SECRET = env.str("OPENAI_WEBHOOK_SECRET", default="")
+PROVIDER_WEBHOOK_TOLERANCE_S = env.int("PROVIDER_WEBHOOK_TOLERANCE_S", default=300)
+# Keys the per-job callback tokens of fal and Runware (default: SECRET_KEY)
+PROVIDER_WEBHOOK_TOKEN_SECRET = env.str("PROVIDER_WEBHOOK_TOKEN_SECRET", default="")
+# Encrypts workspaces' own provider keys (default: derived from SECRET_KEY)
+PROVIDER_KEYS_SECRET = env.str("PROVIDER_KEYS_SECRET", default="")
+PROVIDER_BYOK_TIERS = env.list("PROVIDER_BYOK_TIERS", default=["enterprise"])

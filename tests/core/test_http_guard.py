@@ -145,3 +145,30 @@ def test_post_json_does_not_follow_redirects(settings):
         settings.OUTBOUND_ALLOWED_NETLOCS = [netloc(base)]
         status, _ = http.post_json(f"{base}/hook", body=b"{}", headers={})
     assert status == 302
+
+
+def test_headers_go_to_the_first_host_only(tmp_path, settings):
+    seen = {}
+
+    def record(name):
+        def handler(req):
+            seen[name] = req.headers.get("Authorization")
+            body(b"ok")(req)
+
+        return handler
+
+    with serve({"GET /file": record("other")}) as other:
+        routes = {"GET /a": redirect("/b"), "GET /b": redirect(f"{other}/file")}
+        routes["GET /b"] = lambda r, inner=routes["GET /b"]: (
+            seen.__setitem__("first", r.headers.get("Authorization")),
+            inner(r),
+        )
+        with serve(routes) as base:
+            settings.OUTBOUND_ALLOWED_NETLOCS = [netloc(base), netloc(other)]
+            http.fetch_to_file(
+                f"{base}/a",
+                dest=tmp_path / "f",
+                max_bytes=100,
+                headers={"Authorization": "Bearer secret"},
+            )
+    assert seen == {"first": "Bearer secret", "other": None}
