@@ -288,25 +288,9 @@ def studio_jobs(request: HttpRequest) -> HttpResponse:
 
 
 def _result_urls(job: Job) -> dict[str, str | None] | None:
-    asset = job.result_asset
-    if job.status != "completed" or asset is None:
+    if job.status != "completed" or job.result_asset is None:
         return None
-    return {
-        "video": storage.signed_url(
-            asset.storage_key, filename=asset.original_name, content_type=asset.content_type
-        ),
-        "download": storage.signed_url(
-            asset.storage_key,
-            filename=asset.original_name,
-            content_type=asset.content_type,
-            attachment=True,
-        ),
-        "thumbnail": storage.signed_url(
-            asset.thumbnail_key, filename="thumb.jpg", content_type="image/jpeg"
-        )
-        if asset.thumbnail_key
-        else None,
-    }
+    return storage.asset_urls(job.result_asset)
 
 
 @workspace_required

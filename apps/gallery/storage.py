@@ -135,6 +135,33 @@ def signed_url(
     return settings.PUBLIC_BASE_URL + reverse("media-signed", kwargs={"token": token})
 
 
+def asset_url(asset: Any, *, attachment: bool = False) -> str | None:
+    """The asset's file (to play inline, or to download with `attachment`)."""
+    if not asset.storage_key:
+        return None
+    return signed_url(
+        asset.storage_key,
+        filename=asset.original_name,
+        content_type=asset.content_type,
+        attachment=attachment,
+    )
+
+
+def asset_thumbnail_url(asset: Any) -> str | None:
+    if not asset.thumbnail_key:
+        return None
+    return signed_url(asset.thumbnail_key, filename="thumb.jpg", content_type="image/jpeg")
+
+
+def asset_urls(asset: Any) -> dict[str, str | None]:
+    """Signed links a page needs for one asset."""
+    return {
+        "url": asset_url(asset),
+        "download": asset_url(asset, attachment=True),
+        "thumbnail": asset_thumbnail_url(asset),
+    }
+
+
 def unsign_token(token: str) -> dict[str, Any]:
     """The payload of a media token, or signing.BadSignature (SignatureExpired past its
     own time to live)."""

@@ -202,7 +202,7 @@ def gallery_page(request: HttpRequest) -> HttpResponse:
         "gallery/list.html",
         {
             "page": page,
-            "items": [(a, _urls(a)) for a in page.object_list],
+            "items": [(a, storage.asset_urls(a)) for a in page.object_list],
             "filters": {"kind": kind, "visibility": visibility, "favorite": favorite, "q": q},
             "kinds": AssetKind.choices,
             "visibilities": Visibility.choices,
@@ -213,25 +213,6 @@ def gallery_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _urls(asset: Any) -> dict[str, str | None]:
-    return {
-        "url": storage.signed_url(
-            asset.storage_key, filename=asset.original_name, content_type=asset.content_type
-        ),
-        "download": storage.signed_url(
-            asset.storage_key,
-            filename=asset.original_name,
-            content_type=asset.content_type,
-            attachment=True,
-        ),
-        "thumbnail": storage.signed_url(
-            asset.thumbnail_key, filename="thumb.jpg", content_type="image/jpeg"
-        )
-        if asset.thumbnail_key
-        else None,
-    }
-
-
 @_workspace_required
 def asset_page(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
@@ -240,7 +221,7 @@ def asset_page(request: HttpRequest, asset_id: str) -> HttpResponse:
         "gallery/detail.html",
         {
             "asset": asset,
-            "urls": _urls(asset),
+            "urls": storage.asset_urls(asset),
             "visibilities": Visibility.choices,
             "expires_at": services.asset_expires_at(asset),
         },

@@ -8,23 +8,6 @@ from apps.gallery import services, storage
 from apps.gallery.models import Asset, AssetKind, AssetReport, Visibility
 
 
-def _url(asset: Asset, *, attachment: bool = False) -> str | None:
-    if not asset.storage_key:
-        return None
-    return storage.signed_url(
-        asset.storage_key,
-        filename=asset.original_name,
-        content_type=asset.content_type,
-        attachment=attachment,
-    )
-
-
-def _thumbnail_url(asset: Asset) -> str | None:
-    if not asset.thumbnail_key:
-        return None
-    return storage.signed_url(asset.thumbnail_key, filename="thumb.jpg", content_type="image/jpeg")
-
-
 class AssetSerializer(serializers.ModelSerializer[Asset]):
     id = serializers.CharField(source="public_id", read_only=True)
     workspace = serializers.CharField(source="workspace.public_id", read_only=True)
@@ -71,15 +54,15 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: Asset) -> str | None:
-        return _url(obj)
+        return storage.asset_url(obj)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, obj: Asset) -> str | None:
-        return _url(obj, attachment=True)
+        return storage.asset_url(obj, attachment=True)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_thumbnail_url(self, obj: Asset) -> str | None:
-        return _thumbnail_url(obj)
+        return storage.asset_thumbnail_url(obj)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_expires_at(self, obj: Asset) -> Any:
@@ -112,11 +95,11 @@ class GalleryPublicAssetSerializer(serializers.ModelSerializer[Asset]):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj: Asset) -> str | None:
-        return _url(obj)
+        return storage.asset_url(obj)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_thumbnail_url(self, obj: Asset) -> str | None:
-        return _thumbnail_url(obj)
+        return storage.asset_thumbnail_url(obj)
 
 
 class GalleryListQuerySerializer(serializers.Serializer[Any]):

@@ -77,12 +77,8 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             return None
         return {
             "asset": asset.public_id,
-            "video_url": storage.signed_url(
-                asset.storage_key, filename=asset.original_name, content_type=asset.content_type
-            ),
-            "thumbnail_url": storage.signed_url(asset.thumbnail_key, content_type="image/jpeg")
-            if asset.thumbnail_key
-            else None,
+            "video_url": storage.asset_url(asset),
+            "thumbnail_url": storage.asset_thumbnail_url(asset),
             "duration": asset.duration,
             "width": asset.width,
             "height": asset.height,

@@ -197,8 +197,4 @@ class TaskResultView(APIView):
                 f"The job is {job.status}; its result exists once it is completed.",
                 details={"status": job.status},
             )
-        return HttpResponseRedirect(
-            storage.signed_url(
-                asset.storage_key, filename=asset.original_name, content_type=asset.content_type
-            )
-        )
+        return HttpResponseRedirect(storage.asset_url(asset))
