@@ -76,6 +76,22 @@ def _reference_rows_survive_flushes(request):
         _seed_reference_rows()
 
 
+@pytest.fixture
+def media_storage(settings, tmp_path):
+    """Stored files go to this test's own directory; signed URLs point at the test client."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": "/media/"},
+        },
+    }
+    settings.PUBLIC_BASE_URL = "http://testserver"
+    return root
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate-limit counters live in the cache (Redis in CI); each test starts from zero.

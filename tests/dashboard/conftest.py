@@ -29,16 +29,6 @@ def wav(studio_media) -> Path:
 
 
 @pytest.fixture
-def studio_storage(settings, tmp_path) -> Path:
-    """Each test stores into its own directory; signed URLs point at the test client."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/media/"},
-        },
-    }
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    return root
+def studio_storage(media_storage):
+    """This test's own storage directory (see media_storage)."""
+    return media_storage

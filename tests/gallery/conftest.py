@@ -37,22 +37,13 @@ def wav(media_src) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def local_storage(settings, tmp_path) -> Path:
-    """Each test stores into its own directory and its own upload temp dir."""
-    root = tmp_path / "media"
+def local_storage(media_storage, settings, tmp_path):
+    """This test's own storage directory (see media_storage). Uploads spool to a temp
+    dir of its own too."""
     temp = tmp_path / "upload-tmp"
-    root.mkdir()
     temp.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/media/"},
-        },
-    }
     settings.FILE_UPLOAD_TEMP_DIR = str(temp)
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    return root
+    return media_storage
 
 
 def stored_files(root: Path) -> list[str]:

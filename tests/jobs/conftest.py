@@ -28,19 +28,9 @@ def wav(media_src) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def job_storage(settings, tmp_path) -> Path:
-    """Each test stores into its own directory."""
-    root = tmp_path / "media"
-    root.mkdir()
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(root), "base_url": "/media/"},
-        },
-    }
-    settings.PUBLIC_BASE_URL = "http://testserver"
-    return root
+def job_storage(media_storage):
+    """This test's own storage directory (see media_storage)."""
+    return media_storage
 
 
 @pytest.fixture
