@@ -54,6 +54,7 @@ def setup() -> tuple[str, str]:
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
     manage("migrate", "--noinput")
+    manage("collectstatic", "--noinput")
     out = json.loads(
         manage(
             "create_workspace",
