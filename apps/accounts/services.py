@@ -3,12 +3,11 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from apps.accounts import keys
 from apps.accounts.models import ApiKey, Membership, Role, Tier, User, Workspace
-from apps.accounts.selectors import membership_for
+from apps.accounts.selectors import api_key_for_prefix, membership_for
 from apps.accounts.signals import workspace_created
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
@@ -179,36 +178,11 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     prefix = keys.parse_prefix(raw_key)
     if prefix is None:
         return None
-    # One query for the key, its workspace and tier, its user and the user's membership
-    # there: this runs on every API request.
-    member = Membership.objects.filter(workspace=OuterRef("workspace"), user=OuterRef("created_by"))
-    api_key = (
-        ApiKey.objects.select_related("workspace", "workspace__tier", "created_by")
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .annotate(
-            member_pk=Subquery(member.values("pk")[:1]),
-            member_public_id=Subquery(member.values("public_id")[:1]),
-            member_role=Subquery(member.values("role")[:1]),
-            member_created_at=Subquery(member.values("created_at")[:1]),
-        )
-        .first()
-    )
+    api_key = api_key_for_prefix(prefix=prefix)
     if api_key is None or not keys.matches(raw_key, api_key.hashed_secret):
         return None
     if not api_key.created_by.is_active:
         return None
-    api_key.membership = (  # type: ignore[attr-defined]
-        Membership(
-            pk=api_key.member_pk,
-            public_id=api_key.member_public_id,
-            role=api_key.member_role,
-            created_at=api_key.member_created_at,
-            workspace=api_key.workspace,
-            user=api_key.created_by,
-        )
-        if api_key.member_pk
-        else None
-    )
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

@@ -115,3 +115,24 @@ def test_charlie_cannot_see_or_revoke_alices_keys(alice, charlie_api):
     assert response.json()["error"]["code"] == "NOT_FOUND"
     alice_key.refresh_from_db()
     assert alice_key.revoked_at is None
+
+
+def test_the_one_query_key_lookup_loads_exactly_what_the_orm_would(alice, bob):
+    from apps.accounts.models import Membership
+    from apps.accounts.selectors import api_key_for_prefix
+
+    prefix = bob.key.split("_")[1]
+    loaded = api_key_for_prefix(prefix=prefix)
+    orm = ApiKey.objects.select_related("workspace__tier", "created_by").get(prefix=prefix)
+    pairs = [
+        (loaded, orm),
+        (loaded.workspace, orm.workspace),
+        (loaded.workspace.tier, orm.workspace.tier),
+        (loaded.created_by, orm.created_by),
+        (loaded.membership, Membership.objects.get(user=bob.user, workspace=alice.workspace)),
+    ]
+    for ours, theirs in pairs:
+        for field in type(theirs)._meta.concrete_fields:
+            assert getattr(ours, field.attname) == getattr(theirs, field.attname), field.name
+    assert loaded.created_at.tzinfo is not None
+    assert api_key_for_prefix(prefix="nosuchprefix") is None
