@@ -63,7 +63,7 @@ _KEY_ROW = (ApiKey, Workspace, Tier, User, Membership)
 def _key_sql() -> str:
     q = connection.ops.quote_name
     columns = ", ".join(
-        f"{alias}.{q(field.column)}"
+        f"{alias}.{q(str(field.column))}"
         for model, alias in zip(_KEY_ROW, "kwtum", strict=True)
         for field in model._meta.concrete_fields
     )
