@@ -86,7 +86,7 @@ def inputs_collect(
     """Resolves every input the request names into {role: JobInputFile}; temp files live
     until the block ends. Bad or foreign inputs raise before anything is stored."""
     limit = upload_limit_bytes(workspace=workspace)
-    tmp = Path(tempfile.mkdtemp(prefix="job-inputs-"))
+    tmp: list[Path] = []  # made on first use: most jobs bring no files
     try:
         found: dict[str, JobInputFile] = {}
         for slot in SLOTS:
@@ -109,7 +109,8 @@ def inputs_collect(
             found[item.role] = item
         yield found
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        for folder in tmp:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _collect_one(
@@ -118,7 +119,7 @@ def _collect_one(
     field: str,
     data: dict[str, Any],
     files: dict[str, Any],
-    tmp: Path,
+    tmp: list[Path],
     limit: int,
 ) -> JobInputFile:
     if field.endswith("_asset"):
@@ -130,7 +131,9 @@ def _collect_one(
                 details={"field": field},
             )
         return JobInputFile(role=_role(slot, asset.kind), origin="asset", asset=asset)
-    dest = tmp / slot
+    if not tmp:
+        tmp.append(Path(tempfile.mkdtemp(prefix="job-inputs-")))
+    dest = tmp[0] / slot
     if field.endswith("_url"):
         url = str(data[field])
         fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=settings.GALLERY_FETCH_TIMEOUT_S)
