@@ -201,29 +201,3 @@ def fetch_to_file(
             content_type=response.headers.get("content-type", ""),
             size_bytes=size,
         )
-
-
-def post_json(
-    url: str,
-    *,
-    body: bytes,
-    headers: dict[str, str],
-    timeout_s: float = 10.0,
-    max_response_bytes: int = 64 * 1024,
-) -> tuple[int, bytes]:
-    """POSTs `body` (already-serialised JSON) to a user's endpoint without following
-    redirects, for outgoing webhooks. Returns the status and the first bytes of the body."""
-    with open_stream(
-        "POST",
-        url,
-        timeout_s=timeout_s,
-        headers={"Content-Type": "application/json", **headers},
-        content=body,
-        follow_redirects=False,
-    ) as response:
-        data = b""
-        for chunk in response.iter_raw(8192):
-            data += chunk
-            if len(data) >= max_response_bytes:
-                break
-        return response.status_code, data[:max_response_bytes]
