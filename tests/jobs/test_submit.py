@@ -291,3 +291,32 @@ def test_charlie_gets_404_on_alices_jobs_and_results(alice_api, charlie_api):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "NOT_FOUND"
     assert Job.objects.get(public_id=job_id).status == "completed"
+
+
+def test_transform_applies_its_aspect_ratio_and_resolution(alice_api, job_storage, mp4):
+    response = alice_api.post(
+        "/api/v1/process",
+        {
+            "operation": "transform",
+            "source_asset": upload(alice_api, mp4),
+            "settings": {"format": "mov", "aspect_ratio": "1:1", "resolution": "480p"},
+        },
+        format="json",
+    )
+    info = result_probe(job_storage, finished(alice_api, response))
+    assert info.container == "mov"
+    assert (info.width, info.height) == (480, 480)
+
+
+def test_transform_without_a_size_keeps_the_source_size(alice_api, job_storage, mp4):
+    response = alice_api.post(
+        "/api/v1/process",
+        {
+            "operation": "transform",
+            "source_asset": upload(alice_api, mp4),
+            "settings": {"format": "mp4"},
+        },
+        format="json",
+    )
+    info = result_probe(job_storage, finished(alice_api, response))
+    assert (info.width, info.height) == (640, 360)

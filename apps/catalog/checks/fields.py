@@ -80,7 +80,8 @@ def model_check(
     res = RESOLUTION_ALIASES.get(str(res).lower(), str(res).lower()) if _given(res) else None
     if spec.resolutions:
         out.resolution = res or spec.default_resolution
-        if out.resolution not in spec.resolutions:
+        # No resolution and no default: the model keeps the input's (local/transform).
+        if out.resolution is not None and out.resolution not in spec.resolutions:
             invalid(
                 "resolution",
                 f"{spec.name} does not render {res}.",
