@@ -2,25 +2,19 @@
 as the API and shows an ApplicationError's message, never a traceback."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts.decorators import workspace_required
 from apps.billing import payments, selectors
 from apps.core.errors import ApplicationError
 
 
-def _membership(request: HttpRequest):  # type: ignore[no-untyped-def]
-    return getattr(request, "membership", None)
-
-
-@login_required
+@workspace_required
 def billing_page(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
-    if membership is None:
-        return render(request, "dashboard/no_workspace.html", status=403)
+    membership = request.membership  # type: ignore[attr-defined]
     workspace = membership.workspace
     if request.GET.get("checkout") == "cancelled":
         messages.info(request, "Checkout cancelled; nothing was charged.")
@@ -42,12 +36,10 @@ def billing_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@workspace_required
 @require_POST
 def buy_pack(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
-    if membership is None:
-        return redirect("billing:page")
+    membership = request.membership  # type: ignore[attr-defined]
     try:
         url = payments.checkout_create(
             workspace=membership.workspace,
@@ -60,12 +52,10 @@ def buy_pack(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
-@login_required
+@workspace_required
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
-    membership = _membership(request)
-    if membership is None:
-        return redirect("billing:page")
+    membership = request.membership  # type: ignore[attr-defined]
     if not membership.can_manage:
         messages.error(request, "Only the workspace's owners and admins can change the tier.")
         return redirect("billing:page")
@@ -81,13 +71,13 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return redirect(url)
 
 
-@login_required
+@workspace_required
 def checkout_success(request: HttpRequest) -> HttpResponse:
     """Stripe's success redirect. Fulfils at once if Stripe says the session is paid, so the
     credits show without waiting for the webhook; the webhook does the same, exactly once."""
-    membership = _membership(request)
+    membership = request.membership  # type: ignore[attr-defined]
     session_id = request.GET.get("session_id", "")
-    if membership is None or not session_id:
+    if not session_id:
         return redirect("billing:page")
     try:
         outcome = payments.checkout_fulfil_on_return(

@@ -2,7 +2,6 @@
 message, never a traceback."""
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts import selectors, services
+from apps.accounts.decorators import workspace_required
 from apps.accounts.keys import display as key_display
 from apps.billing.selectors import credit_account_get
 from apps.catalog.checks.parse import OPTIONS
@@ -27,17 +27,6 @@ from apps.gallery.services import asset_save, upload_limit_bytes
 from apps.jobs import selectors as job_selectors
 from apps.jobs import services as job_services
 from apps.jobs.models import TERMINAL, Job
-
-
-def workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.membership is None:  # type: ignore[attr-defined]
-            return render(request, "dashboard/no_workspace.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:

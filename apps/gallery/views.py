@@ -4,13 +4,11 @@ Range; direct-upload PUTs). A valid token is the only credential those two accep
 import re
 import tempfile
 from collections.abc import Callable, Iterator
-from functools import wraps
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -18,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.accounts.decorators import workspace_required
 from apps.core.errors import ApplicationError, ErrorCode, NotFound
 from apps.gallery import selectors, services, storage
 from apps.gallery.models import AssetKind, Visibility
@@ -169,22 +168,11 @@ def signed_put(request: HttpRequest, token: str) -> JsonResponse:
 # --- pages ------------------------------------------------------------------------------
 
 
-def _workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.membership is None:  # type: ignore[attr-defined]
-            return render(request, "dashboard/no_workspace.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def _bool(value: str | None) -> bool | None:
     return {"1": True, "true": True, "0": False, "false": False}.get((value or "").lower())
 
 
-@_workspace_required
+@workspace_required
 def gallery_page(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     kind = request.GET.get("kind") if request.GET.get("kind") in AssetKind.values else None
@@ -213,7 +201,7 @@ def gallery_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@_workspace_required
+@workspace_required
 def asset_page(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
     return render(
@@ -254,7 +242,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     return redirect(fallback)
 
 
-@_workspace_required
+@workspace_required
 @require_POST
 def asset_visibility(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
@@ -266,7 +254,7 @@ def asset_visibility(request: HttpRequest, asset_id: str) -> HttpResponse:
     return _back(request, "gallery:list")
 
 
-@_workspace_required
+@workspace_required
 @require_POST
 def asset_favorite(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
@@ -274,7 +262,7 @@ def asset_favorite(request: HttpRequest, asset_id: str) -> HttpResponse:
     return _back(request, "gallery:list")
 
 
-@_workspace_required
+@workspace_required
 @require_POST
 def asset_delete(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)

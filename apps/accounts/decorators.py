@@ -1,0 +1,21 @@
+"""For pages: the session user must belong to a workspace (request.workspace set by
+WorkspaceMiddleware); one without gets the "no workspace" page instead of an error."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "membership", None) is None:
+            return render(request, "dashboard/no_workspace.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
