@@ -242,7 +242,8 @@ def job_submit(
     Returns (job, created). A repeated Idempotency-Key with the same request returns the
     first job and created=False; with a different request, 409 CONFLICT."""
     files = files or {}
-    fingerprint = request_fingerprint(data=data, files=files)
+    # Hashing means reading every upload once more: only done when a key asks for it.
+    fingerprint = request_fingerprint(data=data, files=files) if idempotency_key else ""
     existing = _replay(workspace, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False

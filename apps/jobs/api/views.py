@@ -21,7 +21,7 @@ from apps.jobs.api.serializers import (
     JobSerializer,
     ProcessRequestSerializer,
 )
-from apps.jobs.models import TERMINAL, Job, JobStatus
+from apps.jobs.models import TERMINAL, JobStatus
 
 MAX_WAIT_S = 30
 WAIT_POLL_S = 0.25
@@ -70,7 +70,15 @@ def _prefer_wait(request: Request) -> int:
     return min(int(match.group(1)), MAX_WAIT_S) if match else 0
 
 
-def _submitted(request: Request, job: Job, created: bool) -> Response:
+def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Response:
+    """Accepts the job, then honours Prefer: wait."""
+    job, created = services.job_submit(
+        workspace=request.workspace,
+        user=request.user,
+        data=data,
+        files=files,
+        idempotency_key=request.headers.get("Idempotency-Key"),
+    )
     wait = _prefer_wait(request)
     deadline = time.monotonic() + wait
     while wait and job.status not in TERMINAL and time.monotonic() < deadline:
@@ -88,6 +96,13 @@ def _submitted(request: Request, job: Job, created: bool) -> Response:
     return Response(body, status=code, headers=headers)
 
 
+SUBMIT_RESPONSES = {
+    202: JobSerializer,
+    200: OpenApiResponse(JobSerializer, description="Finished within Prefer: wait"),
+    **errors(400, 402, 404, 409, 413, 507),
+}
+
+
 class GenerateView(APIView):
     @extend_schema(
         summary="Generate a video (text, image, extend, lip-sync, storyboard)",
@@ -96,22 +111,10 @@ class GenerateView(APIView):
             "multipart/form-data": GenerateRequestSerializer,
         },
         parameters=SUBMIT_HEADERS,
-        responses={
-            202: JobSerializer,
-            200: OpenApiResponse(JobSerializer, description="Finished within Prefer: wait"),
-            **errors(400, 402, 404, 409, 413, 507),
-        },
+        responses=SUBMIT_RESPONSES,
     )
     def post(self, request: Request) -> Response:
-        data, files = _body(request)
-        job, created = services.job_submit(
-            workspace=request.workspace,
-            user=request.user,
-            data=data,
-            files=files,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
-        return _submitted(request, job, created)
+        return _submit(request, *_body(request))
 
 
 class ProcessView(APIView):
@@ -122,11 +125,7 @@ class ProcessView(APIView):
             "multipart/form-data": ProcessRequestSerializer,
         },
         parameters=SUBMIT_HEADERS,
-        responses={
-            202: JobSerializer,
-            200: OpenApiResponse(JobSerializer, description="Finished within Prefer: wait"),
-            **errors(400, 402, 404, 409, 413, 507),
-        },
+        responses=SUBMIT_RESPONSES,
     )
     def post(self, request: Request) -> Response:
         data, files = _body(request)
@@ -134,14 +133,7 @@ class ProcessView(APIView):
         fields = services.process_fields(
             operation=data.get("operation"), settings=data.get("settings"), model=data.get("model")
         )
-        job, created = services.job_submit(
-            workspace=request.workspace,
-            user=request.user,
-            data={**fields, **inputs},
-            files=files,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
-        return _submitted(request, job, created)
+        return _submit(request, {**fields, **inputs}, files)
 
 
 class TaskListView(ListAPIView[Any]):
