@@ -6,15 +6,12 @@ class JobsConfig(AppConfig):
     label = "jobs"
 
     def ready(self) -> None:
-        # Moderation sits below jobs: jobs installs its screener and listens for its
-        # decisions (moderation never imports jobs).
-        from apps.jobs import receivers, services
-        from apps.moderation.screening import job_screener
+        # Moderation and providers sit below jobs: they announce decisions and callbacks by
+        # signal, and jobs listens (they never import jobs).
+        from apps.jobs import receivers
         from apps.moderation.signals import case_decided
         from apps.providers.signals import provider_task_updated
 
-        if job_screener not in services.SCREENERS:
-            services.SCREENERS.append(job_screener)
         case_decided.connect(receivers.on_case_decided, dispatch_uid="jobs.case_decided")
         provider_task_updated.connect(
             receivers.on_provider_task_updated, dispatch_uid="jobs.provider_task_updated"

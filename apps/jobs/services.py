@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -31,13 +31,11 @@ from apps.core.errors import (
 )
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
+from apps.moderation.screening import job_screener
 from apps.moderation.services import case_open_for_job, case_open_for_provider_block
 
 logger = logging.getLogger(__name__)
 
-# Screening hooks: callables (prompt, inputs) -> "allow" | "review" that raise
-# ApplicationError(CONTENT_POLICY) to block. The moderation app registers its own.
-SCREENERS: list[Callable[..., str]] = []
 # Deadline = this many times the catalog's slowest expected run, plus a floor (seconds).
 DEADLINE_FACTOR = 3
 DEADLINE_FLOOR_S = 120
@@ -197,15 +195,6 @@ def _replay(workspace: Workspace, idempotency_key: str | None, fingerprint: str)
     return job
 
 
-def _screen(prompt: str, inputs: dict[str, Any]) -> str:
-    verdict = "allow"
-    for screener in SCREENERS:
-        result = screener(prompt=prompt, inputs=inputs)
-        if result == "review":
-            verdict = result  # may be a str subclass carrying moderation's full verdict
-    return verdict
-
-
 def _deadline(preflight: Preflight) -> dt.datetime:
     processing = preflight.entry.spec.processing
     worst = processing.max_s * (preflight.duration_s if processing.per_output_second else 1)
@@ -254,7 +243,8 @@ def job_submit(
             fields=fields, inputs={role: item.as_probe() for role, item in found.items()}
         )
         prompt = str(data.get("prompt") or "")
-        verdict = _screen(prompt, found)
+        # Raises CONTENT_POLICY to block; "review" holds the job for a moderator.
+        verdict = job_screener(prompt=prompt, inputs=found)
         quote = job_quote(preflight=preflight, workspace=workspace)
         job = Job(
             workspace=workspace,

@@ -238,7 +238,7 @@ def block_error(verdict: Verdict, *, what: str = "prompt") -> ApplicationError:
 
 
 def job_screener(*, prompt: str, inputs: dict[str, Any] | None = None) -> ScreeningResult:
-    """The screener apps/jobs registers in SCREENERS: raises CONTENT_POLICY (400) to block,
+    """Screens a job on submit (apps/jobs calls it): raises CONTENT_POLICY (400) to block,
     else returns "allow" or "review" (a ScreeningResult carrying the Verdict)."""
     needs_images = settings.MODERATION_BACKEND == "openai" and settings.OPENAI_API_KEY
     images = [
