@@ -5,7 +5,9 @@ from apps.accounts.models import Tier
 
 @pytest.mark.django_db(transaction=True)
 def test_a_transactional_test_flushes_tables():
+    assert Tier.objects.count() == 3
     Tier.objects.all().delete()  # what the flush after a transactional test does
+    assert not Tier.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -136,10 +136,12 @@ def test_wan_25_extend_audio_limits(all_keys, audio, code):
 
 def test_wan_25_extend_accepts_audio_within_limits(all_keys):
     audio = {"format": "mp3", "size_bytes": 15 * MB, "duration_s": 30}
-    job_preflight(
+    preflight = job_preflight(
         fields={"model": "alibaba/wan-2.5/video-extend", "prompt": "p"},
         inputs={"video": MP4_4S, "audio": audio},
     )
+    assert preflight.model_id == "alibaba/wan-2.5/video-extend"
+    assert set(preflight.inputs) == {"video", "audio"}
 
 
 @pytest.mark.parametrize(

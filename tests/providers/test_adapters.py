@@ -135,7 +135,11 @@ def test_cancel_reaches_the_provider(sandbox, provider):
 @pytest.mark.parametrize("provider", ["wavespeed", "runware"])
 def test_cancel_is_a_no_op_where_the_provider_has_none(sandbox, provider):
     adapter = provider_get(name=provider)
-    adapter.cancel(adapter.submit(spec(provider)))
+    task_id = adapter.submit(spec(provider))
+    sent = len(sandbox.received)
+    adapter.cancel(task_id)
+    assert len(sandbox.received) == sent  # nothing was sent
+    assert run(adapter, task_id)[-1].state == PollState.SUCCEEDED  # the task ran on
 
 
 # --- parameter mapping: what the provider received ----------------------------------------
