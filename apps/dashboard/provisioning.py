@@ -4,7 +4,7 @@ from apps.accounts.models import Workspace
 from apps.billing.services import credits_grant
 
 
-def credits_grant_hook(*, workspace: Workspace, credits: int) -> None:
+def provision_credits(*, workspace: Workspace, credits: int) -> None:
     """Grants provisioning credits, once per workspace however often it is called."""
     credits_grant(
         workspace=workspace,

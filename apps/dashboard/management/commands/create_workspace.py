@@ -16,7 +16,7 @@ from django.db import transaction
 from apps.accounts.models import Membership, User
 from apps.accounts.services import api_key_create, workspace_create
 from apps.core.errors import ApplicationError
-from apps.dashboard.provisioning import credits_grant_hook
+from apps.dashboard.provisioning import provision_credits
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
                     tier=opts["tier"],
                 )
                 if opts["credits"]:
-                    credits_grant_hook(workspace=workspace, credits=opts["credits"])
+                    provision_credits(workspace=workspace, credits=opts["credits"])
                 owner = Membership.objects.get(workspace=workspace, user=user)
                 _, secret = api_key_create(actor=owner, name="create_workspace")
         except ApplicationError as exc:

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from apps.accounts.models import User
 from apps.accounts.services import user_signup
-from apps.dashboard.provisioning import credits_grant_hook
+from apps.dashboard.provisioning import provision_credits
 
 DEMO_EMAIL = "demo@reelsmith.local"
 DEMO_PASSWORD = "reelsmith-demo"  # noqa: S105 - a local demo login, printed on purpose
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if user is None:
             user = user_signup(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo")
             workspace = user.memberships.get().workspace
-            credits_grant_hook(workspace=workspace, credits=DEMO_CREDITS)
+            provision_credits(workspace=workspace, credits=DEMO_CREDITS)
         base = settings.PUBLIC_BASE_URL
         self.stdout.write(
             "\n".join(
