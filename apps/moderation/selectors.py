@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Workspace
@@ -54,21 +54,45 @@ def case_get_for_workspace(
     return case
 
 
-def case_asset(*, case: ModerationCase) -> Asset | None:
-    """The media under judgement: the asset, or a job's result if it has one."""
-    if case.subject_type == SubjectType.JOB:
-        return Asset.objects.filter(workspace=case.workspace, source_job_id=case.subject_id).first()
-    return Asset.objects.filter(workspace=case.workspace, public_id=case.subject_id).first()
-
-
-def case_reports(*, case: ModerationCase) -> QuerySet[AssetReport]:
-    if case.subject_type == SubjectType.JOB:
-        return AssetReport.objects.none()
-    return (
-        AssetReport.objects.filter(asset__public_id=case.subject_id)
-        .select_related("reporter")
+def cases_media(
+    *, cases: list[ModerationCase]
+) -> dict[int, tuple[Asset | None, list[AssetReport]]]:
+    """For each case: the media under judgement (the asset, or for a job the asset it
+    made or was given) and the reports on it — two queries for any number of cases."""
+    asset_ids = {c.subject_id for c in cases if c.subject_type != SubjectType.JOB}
+    job_ids = {c.subject_id for c in cases if c.subject_type == SubjectType.JOB}
+    assets = Asset.objects.filter(
+        Q(public_id__in=asset_ids) | Q(source_job_id__in=job_ids)
+    ).order_by("created_at", "id")
+    by_asset_id: dict[str, Asset] = {}
+    by_job_id: dict[str, Asset] = {}
+    for asset in assets:
+        by_asset_id[asset.public_id] = asset
+        if asset.source_job_id:
+            by_job_id.setdefault(asset.source_job_id, asset)
+    reports: dict[str, list[AssetReport]] = {}
+    for report in (
+        AssetReport.objects.filter(asset__public_id__in=asset_ids)
+        .select_related("reporter", "asset")
         .order_by("created_at", "id")
-    )
+    ):
+        reports.setdefault(report.asset.public_id, []).append(report)
+    result: dict[int, tuple[Asset | None, list[AssetReport]]] = {}
+    for case in cases:
+        is_job = case.subject_type == SubjectType.JOB
+        found = (by_job_id if is_job else by_asset_id).get(case.subject_id)
+        if found is not None and found.workspace_id != case.workspace_id:
+            found = None  # an id from another tenant never shows here
+        result[case.pk] = (found, [] if is_job else reports.get(case.subject_id, []))
+    return result
+
+
+def case_asset(*, case: ModerationCase) -> Asset | None:
+    return cases_media(cases=[case])[case.pk][0]
+
+
+def case_reports(*, case: ModerationCase) -> list[AssetReport]:
+    return cases_media(cases=[case])[case.pk][1]
 
 
 def moderation_stats(*, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -32,15 +32,14 @@ def _staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     return wrapper
 
 
-def _card(case: Any) -> dict[str, Any]:
-    asset = selectors.case_asset(case=case)
+def _card(case: Any, asset: Any, reports: list[Any]) -> dict[str, Any]:
     key = asset.storage_key if asset is not None else case.media_key
     kind = asset.kind if asset is not None else case.media_kind
     return {
         "case": case,
         "media_url": storage.signed_url(key) if key else None,
         "media_kind": kind,
-        "reports": list(selectors.case_reports(case=case)[:20]),
+        "reports": reports[:20],
         "scores": sorted(case.scores.items(), key=lambda kv: -kv[1]),
     }
 
@@ -55,12 +54,13 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "-priority", "opened_at", "id"
     )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    media = selectors.cases_media(cases=list(page.object_list))
     return render(
         request,
         "moderation/queue.html",
         {
             "page": page,
-            "cards": [_card(case) for case in page.object_list],
+            "cards": [_card(case, *media[case.pk]) for case in page.object_list],
             "stats": selectors.moderation_stats(),
             "states": CaseState.choices,
             "subject_types": SubjectType.choices,

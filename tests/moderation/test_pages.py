@@ -40,3 +40,27 @@ def test_staff_see_the_queue_and_decide_in_one_click(alice, charlie, staff, tmp_
         assert browser(user).get("/moderation/").status_code == 403
         assert browser(user).post(f"/moderation/{case.public_id}/decide/", {}).status_code == 403
         assert 'href="/moderation/"' not in browser(user).get("/gallery/").content.decode()
+
+
+def test_the_queue_page_costs_the_same_queries_for_one_case_or_five(alice, staff, tmp_path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def public_asset(n: int) -> None:
+        asset = asset_create_from_file(
+            workspace=alice.workspace, path=make_png(tmp_path / f"{n}.png"), title="g0re scene"
+        )
+        asset_update(asset=asset, visibility="public")
+        asset.reports.create(workspace=alice.workspace, reporter=alice.user, reason="gore")
+
+    client = browser(staff.user)
+    public_asset(0)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/moderation/").status_code == 200
+    for n in range(1, 5):
+        public_asset(n)
+    with CaptureQueriesContext(connection) as five:
+        html = client.get("/moderation/").content.decode()
+    assert html.count("· gore <span") == 5  # every case shows its report
+    assert ModerationCase.objects.count() == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
