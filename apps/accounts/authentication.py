@@ -6,6 +6,7 @@ from rest_framework.authentication import BaseAuthentication
 
 from apps.accounts.services import api_key_authenticate
 from apps.core.errors import AuthenticationFailed
+from apps.core.throttling import auth_failure_record, auth_failures_check, client_address
 
 
 def raw_key_from(request: Any) -> str | None:
@@ -24,8 +25,11 @@ class ApiKeyAuthentication(BaseAuthentication):
         raw = raw_key_from(request)
         if raw is None:
             return None  # no key offered: let session auth try
+        address = client_address(request)
+        auth_failures_check(address=address)
         api_key = api_key_authenticate(raw_key=raw)
         if api_key is None:
+            auth_failure_record(address=address)
             # Wrong, revoked and malformed keys get the same answer.
             raise AuthenticationFailed("Invalid API key.")
         return api_key.created_by, api_key

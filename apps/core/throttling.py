@@ -1,4 +1,5 @@
-"""Per-workspace request rate limits, by tier (Free 60/min, Pro 300/min, ...).
+"""Per-workspace request rate limits, by tier (Free 60/min, Pro 300/min, ...), and the
+limit on failed API-key authentications per client address.
 
 A fixed one-minute window counted atomically in the cache (Redis in production), keyed by
 workspace; callers without a workspace are counted by client address."""
@@ -25,7 +26,7 @@ class TierRateThrottle(BaseThrottle):
             scope = f"the {workspace.tier.display_name} tier"
         else:
             limit = settings.ANONYMOUS_REQUESTS_PER_MINUTE
-            subject = f"ip:{self.get_ident(request)}"
+            subject = f"ip:{client_address(request)}"
             scope = "unauthenticated callers"
         now = time.time()
         window = int(now // WINDOW_S)
@@ -39,6 +40,49 @@ class TierRateThrottle(BaseThrottle):
             details={"limit_per_minute": limit, "retry_after_s": retry_after},
             headers={"Retry-After": str(retry_after)},
         )
+
+
+def client_address(request: Any) -> str:
+    """The caller's address: REMOTE_ADDR, or with TRUSTED_PROXY_COUNT = n > 0 the n-th
+    X-Forwarded-For entry from the right (the one the outermost trusted proxy saw).
+    Entries further left are whatever the client sent, so they are never trusted."""
+    remote = request.META.get("REMOTE_ADDR") or ""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR") or ""
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if proxies <= 0 or not hops:
+        return remote
+    return hops[-min(proxies, len(hops))]
+
+
+def _auth_failures_key(address: str, window: int) -> str:
+    return f"authfail:{address}:{window}"
+
+
+def auth_failures_check(*, address: str) -> None:
+    """429 once `address` has failed AUTH_FAILURES_PER_MINUTE authentications this minute.
+    Called before the key lookup, so every credential from that address is refused (a
+    valid one included) until the minute ends: refusing only wrong keys would still
+    answer a right guess, and each guess would still cost a lookup."""
+    limit = settings.AUTH_FAILURES_PER_MINUTE
+    if limit <= 0:
+        return
+    now = time.time()
+    window = int(now // WINDOW_S)
+    if (cache.get(_auth_failures_key(address, window)) or 0) < limit:
+        return
+    retry_after = max(1, int((window + 1) * WINDOW_S - now + 0.999))
+    raise RateLimitExceeded(
+        f"Too many failed authentications from your address: the limit is {limit} per "
+        f"minute; retry in {retry_after} s.",
+        details={"auth_failures_per_minute": limit, "retry_after_s": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def auth_failure_record(*, address: str) -> None:
+    if settings.AUTH_FAILURES_PER_MINUTE > 0:
+        _count_hit(_auth_failures_key(address, int(time.time() // WINDOW_S)))
 
 
 def _count_hit(key: str) -> int:

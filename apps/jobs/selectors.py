@@ -21,3 +21,10 @@ def job_get(*, workspace: Workspace, public_id: str) -> Job:
         return jobs_list(workspace=workspace).get(public_id=public_id)
     except Job.DoesNotExist:
         raise NotFound("No such job.") from None
+
+
+def job_status(*, workspace: Workspace, job_id: int) -> str | None:
+    """Just the status column, by primary key: what a waiting request polls."""
+    return (
+        Job.objects.filter(workspace=workspace, pk=job_id).values_list("status", flat=True).first()
+    )

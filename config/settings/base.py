@@ -239,6 +239,13 @@ REST_FRAMEWORK = {
 }
 # Requests per minute for callers with no workspace (public endpoints, by client IP).
 ANONYMOUS_REQUESTS_PER_MINUTE = env.int("ANONYMOUS_REQUESTS_PER_MINUTE", default=60)
+# Failed API-key authentications per minute per client address; past it, every request
+# carrying an API key from that address is a 429 until the minute ends (docs/operations.md).
+AUTH_FAILURES_PER_MINUTE = env.int("AUTH_FAILURES_PER_MINUTE", default=20)
+# Reverse proxies in front of the app that append to X-Forwarded-For. 0: the client is
+# REMOTE_ADDR and X-Forwarded-For is ignored; n: the n-th address from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reelsmith API",
@@ -311,6 +318,11 @@ JOBS_DOWNLOAD_TIMEOUT_S = env.float("JOBS_DOWNLOAD_TIMEOUT_S", default=600.0)
 # its worker died (the sweep then fails the job and releases its credits).
 JOBS_HEARTBEAT_STALE_S = env.int("JOBS_HEARTBEAT_STALE_S", default=120)
 JOBS_SWEEP_INTERVAL_S = env.float("JOBS_SWEEP_INTERVAL_S", default=30.0)
+# Requests one web process lets wait at once on `Prefer: wait` (config/gunicorn.py); more
+# get their 202 at once, leaving threads free for everything else.
+JOBS_PREFER_WAIT_MAX_WAITERS = env.int(
+    "JOBS_PREFER_WAIT_MAX_WAITERS", default=max(1, env.int("GUNICORN_THREADS", default=32) * 3 // 4)
+)
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": JOBS_SWEEP_INTERVAL_S}
 
 # --- Moderation (see docs/moderation.md) ------------------------------------------------

@@ -320,3 +320,15 @@ def test_transform_without_a_size_keeps_the_source_size(alice_api, job_storage, 
     )
     info = result_probe(job_storage, finished(alice_api, response))
     assert (info.width, info.height) == (640, 360)
+
+
+def test_prefer_wait_is_not_applied_when_the_process_has_no_wait_slot_left(
+    alice_api, not_eager, settings
+):
+    # Every slot taken: the submit answers at once instead of holding another thread.
+    settings.JOBS_PREFER_WAIT_MAX_WAITERS = 0
+    started = time.monotonic()
+    response = alice_api.post("/api/v1/generate", TEXT_JOB, format="json", HTTP_PREFER="wait=30")
+    assert response.status_code == 202
+    assert "Preference-Applied" not in response
+    assert time.monotonic() - started < 5
