@@ -35,3 +35,22 @@ class PaymentsDisabled(ApplicationError):
         "Card payments are off on this server (no Stripe keys are configured); "
         "ask Reelsmith staff to grant credits."
     )
+
+
+class PaymentProviderError(ApplicationError):
+    code = ErrorCode.INTERNAL_ERROR
+    status = 502
+    retryable = True
+    default_message = "Stripe could not be reached; try again in a moment."
+
+
+class WebhookRejected(ApplicationError):
+    code = ErrorCode.VALIDATION_ERROR
+    status = 400
+    default_message = "Invalid Stripe signature."
+
+
+class WebhookHandlerFailed(ApplicationError):
+    status = 500
+    retryable = True
+    default_message = "The event could not be processed; Stripe will retry it."

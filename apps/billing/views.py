@@ -8,7 +8,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import workspace_required
-from apps.billing import payments, selectors
+from apps.billing import selectors
+from apps.billing.payments.checkout import (
+    checkout_create,
+    checkout_fulfil_on_return,
+    subscription_checkout_create,
+)
+from apps.billing.payments.client import payments_enabled
 from apps.core.errors import ApplicationError
 
 
@@ -30,7 +36,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
             "packs": selectors.packs_list(),
             "plans": plans,
             "subscription": selectors.subscription_for(workspace=workspace),
-            "payments_enabled": payments.payments_enabled(),
+            "payments_enabled": payments_enabled(),
             "can_manage": membership.can_manage,
         },
     )
@@ -41,7 +47,7 @@ def billing_page(request: HttpRequest) -> HttpResponse:
 def buy_pack(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     try:
-        url = payments.checkout_create(
+        url = checkout_create(
             workspace=membership.workspace,
             user=request.user,  # type: ignore[arg-type]
             pack_id=request.POST.get("pack", ""),
@@ -60,7 +66,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Only the workspace's owners and admins can change the tier.")
         return redirect("billing:page")
     try:
-        url = payments.subscription_checkout_create(
+        url = subscription_checkout_create(
             workspace=membership.workspace,
             user=request.user,  # type: ignore[arg-type]
             tier=request.POST.get("tier", ""),
@@ -80,9 +86,7 @@ def checkout_success(request: HttpRequest) -> HttpResponse:
     if not session_id:
         return redirect("billing:page")
     try:
-        outcome = payments.checkout_fulfil_on_return(
-            workspace=membership.workspace, session_id=session_id
-        )
+        outcome = checkout_fulfil_on_return(workspace=membership.workspace, session_id=session_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("billing:page")

@@ -7,8 +7,10 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         # Moderation and providers sit below jobs: they announce decisions and callbacks by
-        # signal, and jobs listens (they never import jobs).
-        from apps.jobs import receivers
+        # signal, and jobs listens (they never import jobs). Importing the tasks registers
+        # them under their names in every process, web included: apps.jobs.enqueue sends
+        # them by name, so no service imports them.
+        from apps.jobs import receivers, tasks  # noqa: F401
         from apps.moderation.signals import case_decided
         from apps.providers.signals import provider_task_updated
 

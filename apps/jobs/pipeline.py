@@ -1,8 +1,7 @@
-"""What the Celery tasks do: start, poll, deliver and sweep jobs. Every step reloads the
-job and acts through a compare-and-set transition, so running any of them twice changes
-nothing the second time."""
+"""What the start and poll tasks do: run a job inline or submit it to its provider, poll it,
+fetch the result and hand it to delivery. Every step reloads the job and acts through a
+compare-and-set transition, so running any of them twice changes nothing the second time."""
 
-import datetime as dt
 import logging
 import random
 import shutil
@@ -12,28 +11,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from apps import media
-from apps.billing.models import CreditHold
-from apps.billing.services import credits_capture, credits_release
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
 from apps.gallery.models import Asset
-from apps.gallery.services import asset_create_from_file, media_error
-from apps.jobs.models import TERMINAL, Job, JobStatus
-from apps.jobs.services import (
-    enqueue,
-    job_fail,
-    job_progress,
-    job_transition,
-    lock_job,
-    move_locked,
-    settle_locked,
-)
+from apps.gallery.services import media_error
+from apps.jobs.delivery import job_deliver
+from apps.jobs.enqueue import enqueue
+from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import job_fail, job_progress, job_transition
 from apps.providers.base import JobInput, JobSpec, PollState, ProviderError
 from apps.providers.registry import provider_get
 
@@ -41,11 +31,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3  # provider submissions per job, retryable failures included
 PROGRESS_EVERY_S = 0.5
-# Results may be smaller than inputs are allowed to be (a 9:16 crop of a 640x360 clip).
-RESULT_LIMITS = media.Limits(
-    min_video_long=16, min_video_short=16, max_duration=4 * 3600.0, max_frames=4 * 3600 * 60
-)
-SWEEP_BATCH = 200
 
 
 def _backoff(attempt: int, base: float = 5.0, cap: float = 120.0) -> float:
@@ -201,7 +186,7 @@ def _submit_remote(job: Job, provider: object) -> None:
         provider_task_id=task_id, stage="Submitted", updated_at=timezone.now()
     )
     if not updated:  # cancelled while we were submitting: tell the provider too
-        _provider_cancel(job.provider, task_id)
+        provider_cancel(job.provider, task_id)
         return
     _schedule_poll(job.pk, settings.JOBS_POLL_INTERVAL_S)
 
@@ -291,7 +276,7 @@ def _deliver_remote(job: Job, url: str, *, headers: dict[str, str] | None = None
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _provider_cancel(provider_name: str, task_id: str) -> None:
+def provider_cancel(provider_name: str, task_id: str) -> None:
     try:
         provider = provider_get(name=provider_name)
         if not provider.inline:
@@ -303,145 +288,4 @@ def _provider_cancel(provider_name: str, task_id: str) -> None:
 def job_provider_cancel(*, job_id: int) -> None:
     job = Job.objects.filter(pk=job_id).first()
     if job is not None and job.provider_task_id:
-        _provider_cancel(job.provider, job.provider_task_id)
-
-
-# --- deliver -----------------------------------------------------------------------------
-
-
-def job_deliver(*, job_id: int, path: Path) -> Job | None:
-    """Stores the output as a gallery asset, charges the hold and completes the job — one
-    transaction with the state change. STORAGE_FULL or a broken output fails the job and
-    charges nothing."""
-    job = job_transition(
-        job_id=job_id,
-        from_={JobStatus.RUNNING},
-        to=JobStatus.DELIVERING,
-        message="Delivering",
-        stage="Saving the result",
-        progress=99,
-    )
-    if job is None:
-        return None
-    try:
-        info = media.validate(path=path, expect="video", limits=RESULT_LIMITS)
-    except media.MediaError as exc:
-        job_fail(
-            job_id=job_id,
-            code=ErrorCode.CORRUPTION_DETECTED,
-            message=f"The result is not a playable video: {exc.message}",
-        )
-        return None
-    asset: Asset | None = None
-    try:
-        with transaction.atomic():
-            job = lock_job(job_id)
-            if job.status != JobStatus.DELIVERING:
-                return None  # cancelled meanwhile: nothing stored, nothing charged
-            asset = asset_create_from_file(
-                workspace=job.workspace,
-                owner=job.created_by,
-                path=path,
-                original_name=f"{job.public_id}.{info.container}",
-                kind="video",
-                title=(job.prompt or job.model)[:200],
-                prompt=job.prompt,
-                model=job.model,
-                source_job_id=job.public_id,
-                enforce_file_limit=False,
-                deep=False,
-                move=True,
-                limits=RESULT_LIMITS,
-            )
-            charged = 0
-            if job.hold_id:
-                hold = credits_capture(hold=job.hold)  # type: ignore[arg-type]
-                charged = hold.captured_credits
-            return move_locked(
-                job,
-                JobStatus.COMPLETED,
-                "Delivered",
-                {"asset": asset.public_id, "size_bytes": asset.size_bytes},
-                result_asset=asset,
-                progress=100,
-                stage="Completed",
-                credits_charged=charged,
-            )
-    except ApplicationError as exc:
-        if asset is not None:  # stored, then the transaction rolled back
-            storage.delete_keys(asset.storage_key, asset.thumbnail_key)
-        job_fail(job_id=job_id, code=exc.code, message=exc.message, retryable=exc.retryable)
-        return None
-
-
-# --- sweep -------------------------------------------------------------------------------
-
-
-def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Settles what no task will: jobs past their deadline, local runs whose worker died,
-    queued jobs whose start message was lost, and holds left without a live job. Rows
-    another process holds locked are skipped (they are being settled already)."""
-    now = now or timezone.now()
-    counts = {"timed_out": 0, "lost": 0, "requeued": 0, "holds_released": 0}
-    live = {JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DELIVERING}
-    for job_id in Job.objects.filter(status__in=live, deadline_at__lt=now).values_list(
-        "pk", flat=True
-    )[:SWEEP_BATCH]:
-        if _sweep_fail(
-            job_id,
-            live,
-            ErrorCode.PROCESSING_TIMEOUT,
-            "The job did not finish before its deadline.",
-            now=now,
-        ):
-            counts["timed_out"] += 1
-    stale = now - dt.timedelta(seconds=settings.JOBS_HEARTBEAT_STALE_S)
-    for job_id in Job.objects.filter(
-        status__in={JobStatus.RUNNING, JobStatus.DELIVERING},
-        provider="local",
-        heartbeat_at__lt=stale,
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]:
-        if _sweep_fail(
-            job_id,
-            {JobStatus.RUNNING, JobStatus.DELIVERING},
-            ErrorCode.PROCESSING_TIMEOUT,
-            "The worker running this job stopped; please submit it again.",
-            stale=stale,
-        ):
-            counts["lost"] += 1
-    for job_id in Job.objects.filter(
-        status=JobStatus.QUEUED, updated_at__lt=now - dt.timedelta(seconds=300)
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]:
-        enqueue("jobs.start", job_id)  # start is idempotent
-        counts["requeued"] += 1
-    # A held hold whose job has ended (a crash between the two writes). Release is a no-op
-    # on a settled hold, so overlapping sweeps are harmless.
-    for hold in CreditHold.objects.filter(state=CreditHold.State.HELD, job__status__in=TERMINAL)[
-        :SWEEP_BATCH
-    ]:
-        if credits_release(hold=hold).state == CreditHold.State.RELEASED:
-            counts["holds_released"] += 1
-    return counts
-
-
-def _sweep_fail(
-    job_id: int,
-    from_: set[str],
-    code: str,
-    message: str,
-    now: dt.datetime | None = None,
-    stale: dt.datetime | None = None,
-) -> bool:
-    with transaction.atomic():
-        job = Job.objects.select_for_update(skip_locked=True).filter(pk=job_id).first()
-        if job is None or job.status not in from_:
-            return False
-        if now is not None and not (job.deadline_at and job.deadline_at < now):
-            return False
-        if stale is not None and not (job.heartbeat_at and job.heartbeat_at < stale):
-            return False
-        settle_locked(job, JobStatus.FAILED, code=code, message=message, retryable=True)
-        task_id, provider = job.provider_task_id, job.provider
-    if task_id:
-        _provider_cancel(provider, task_id)
-    return True
+        provider_cancel(job.provider, job.provider_task_id)

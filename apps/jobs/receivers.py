@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from apps.jobs.enqueue import enqueue
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import enqueue, job_review_decide
+from apps.jobs.services import job_review_decide
 from apps.providers.common import task_id_q
 
 

@@ -29,6 +29,7 @@ from apps.core.errors import (
     RateLimitExceeded,
     ValidationError,
 )
+from apps.jobs.enqueue import enqueue
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
 from apps.moderation.screening import job_screener
@@ -309,18 +310,6 @@ def job_submit(
     if preflight.switched_from:
         job.switched_from = preflight.switched_from  # type: ignore[attr-defined]
     return job, True
-
-
-def enqueue(task_name: str, job_id: int, countdown: float = 0, **kwargs: Any) -> None:
-    # Imported here: the tasks module imports the services.
-    from apps.jobs import tasks
-
-    task = {
-        "jobs.start": tasks.start,
-        "jobs.poll": tasks.poll,
-        "jobs.provider_cancel": tasks.provider_cancel,
-    }[task_name]
-    task.apply_async(args=[job_id], kwargs=kwargs, countdown=countdown or None)
 
 
 # --- /process: operation settings -> catalog fields --------------------------------------

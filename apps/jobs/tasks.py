@@ -1,9 +1,11 @@
-"""Celery tasks take ids, reload rows and call one pipeline function; each is safe to run
-twice (Celery delivers at least once)."""
+"""Celery tasks take ids, reload rows and call one pipeline or sweep function; each is safe
+to run twice (Celery delivers at least once). Their names are what queued messages and the
+beat schedule refer to: never rename them."""
 
 from celery import shared_task
 
 from apps.jobs import pipeline
+from apps.jobs.sweep import jobs_sweep
 
 
 @shared_task(name="jobs.start")
@@ -23,4 +25,4 @@ def provider_cancel(job_id: int) -> None:
 
 @shared_task(name="jobs.sweep", acks_late=False)
 def sweep() -> dict[str, int]:
-    return pipeline.jobs_sweep()
+    return jobs_sweep()

@@ -7,7 +7,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Workspace
-from apps.billing import payments
 from apps.billing.models import (
     CheckoutSession,
     CreditAccount,
@@ -15,6 +14,7 @@ from apps.billing.models import (
     StripeEvent,
     Subscription,
 )
+from apps.billing.payments import webhook
 from tests.billing.conftest import deliver, new_id, stripe_event, stripe_signature
 
 pytestmark = pytest.mark.django_db
@@ -176,13 +176,13 @@ def test_a_handler_error_rolls_back_returns_500_and_the_retry_succeeds(
 ):
     row = checkout_row(alice, pack)
     event = stripe_event("checkout.session.completed", session_obj(row))
-    real = payments.HANDLERS["checkout.session.completed"]
+    real = webhook.HANDLERS["checkout.session.completed"]
 
     def explode_after_writing(evt):
         real(evt)  # grants the credits...
         raise RuntimeError("disk full")  # ...then fails before the event is done
 
-    monkeypatch.setitem(payments.HANDLERS, "checkout.session.completed", explode_after_writing)
+    monkeypatch.setitem(webhook.HANDLERS, "checkout.session.completed", explode_after_writing)
     response = deliver(event)
     assert response.status_code == 500
     assert response.json()["error"]["retryable"] is True
@@ -194,7 +194,7 @@ def test_a_handler_error_rolls_back_returns_500_and_the_retry_succeeds(
     assert (stored.status, stored.attempts) == ("failed", 1)
     assert "disk full" in stored.error
 
-    monkeypatch.setitem(payments.HANDLERS, "checkout.session.completed", real)
+    monkeypatch.setitem(webhook.HANDLERS, "checkout.session.completed", real)
     assert deliver(event).status_code == 200
     assert deliver(event).status_code == 200
     assert balance(alice) == 500

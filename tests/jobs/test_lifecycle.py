@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from apps import media
 from apps.billing.models import CreditAccount, CreditHold, LedgerEntry
 from apps.gallery.models import Asset
-from apps.jobs import pipeline
+from apps.jobs import delivery, pipeline
 from apps.jobs.models import Job, JobEvent, JobStatus
 from tests.jobs.conftest import TEXT_JOB, fund
 
@@ -149,7 +149,7 @@ def test_running_a_task_twice_changes_nothing(alice, alice_api, priced):
     )
     events = job.events.count()
     pipeline.job_start(job_id=job.pk)
-    pipeline.job_deliver(job_id=job.pk, path=job_storage_path(job))
+    delivery.job_deliver(job_id=job.pk, path=job_storage_path(job))
     job.refresh_from_db()
     assert job.status == JobStatus.COMPLETED
     assert job.events.count() == events

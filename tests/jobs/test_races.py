@@ -15,7 +15,7 @@ from apps import media
 from apps.billing.models import CreditAccount, CreditHold, LedgerEntry
 from apps.core.errors import Conflict
 from apps.gallery.models import Asset
-from apps.jobs import pipeline
+from apps.jobs import delivery, pipeline, sweep
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_cancel, job_transition
 from tests.jobs.conftest import TEXT_JOB, fund
@@ -86,7 +86,7 @@ def test_a_cancel_before_delivery_finishes_means_nothing_is_stored_or_charged(
     fund(alice.workspace, 100)
     job, output = _running_job_with_output(alice, alice_api, tmp_path)
     job_cancel(job=job)
-    assert pipeline.job_deliver(job_id=job.pk, path=output) is None
+    assert delivery.job_deliver(job_id=job.pk, path=output) is None
     job.refresh_from_db()
     assert job.status == JobStatus.CANCELLED
     assert job.hold.state == CreditHold.State.RELEASED
@@ -99,7 +99,7 @@ def test_a_cancel_after_delivery_is_409_and_the_charge_stands(
 ):
     fund(alice.workspace, 100)
     job, output = _running_job_with_output(alice, alice_api, tmp_path)
-    assert pipeline.job_deliver(job_id=job.pk, path=output).status == JobStatus.COMPLETED
+    assert delivery.job_deliver(job_id=job.pk, path=output).status == JobStatus.COMPLETED
     with pytest.raises(Conflict):
         job_cancel(job=job)
     assert account(alice.workspace).balance == 93
@@ -118,7 +118,7 @@ def test_deliveries_racing_cancels_end_each_job_exactly_once(
 
         def deliver(job=job, output=output):
             try:
-                pipeline.job_deliver(job_id=job.pk, path=output)
+                delivery.job_deliver(job_id=job.pk, path=output)
             finally:
                 connection.close()
 
@@ -159,8 +159,8 @@ def test_the_sweep_times_out_a_job_past_its_deadline_once(alice, alice_api, pric
         public_id=alice_api.post("/api/v1/generate", TEXT_JOB, format="json").json()["id"]
     )
     later = job.deadline_at + (job.deadline_at - job.created_at)
-    assert pipeline.jobs_sweep(now=later)["timed_out"] == 1
-    assert pipeline.jobs_sweep(now=later)["timed_out"] == 0
+    assert sweep.jobs_sweep(now=later)["timed_out"] == 1
+    assert sweep.jobs_sweep(now=later)["timed_out"] == 0
     job.refresh_from_db()
     assert (job.status, job.error_code) == (JobStatus.FAILED, "PROCESSING_TIMEOUT")
     assert job.hold.state == CreditHold.State.RELEASED
@@ -173,8 +173,8 @@ def test_the_sweep_releases_a_hold_left_behind_by_an_ended_job(alice, alice_api,
         public_id=alice_api.post("/api/v1/generate", TEXT_JOB, format="json").json()["id"]
     )
     Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED)  # a crash between writes
-    assert pipeline.jobs_sweep()["holds_released"] == 1
-    assert pipeline.jobs_sweep()["holds_released"] == 0
+    assert sweep.jobs_sweep()["holds_released"] == 1
+    assert sweep.jobs_sweep()["holds_released"] == 0
     assert account(alice.workspace).held == 0
 
 
@@ -203,8 +203,8 @@ def test_a_worker_killed_mid_job_leaves_a_job_the_sweep_settles_exactly_once(
     assert account(alice.workspace).held == 7
     settings.JOBS_HEARTBEAT_STALE_S = 1
     time.sleep(1.5)
-    assert pipeline.jobs_sweep()["lost"] == 1
-    assert pipeline.jobs_sweep()["lost"] == 0
+    assert sweep.jobs_sweep()["lost"] == 1
+    assert sweep.jobs_sweep()["lost"] == 0
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.error_retryable

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsWorkspaceManager
-from apps.billing import payments, selectors
+from apps.billing import selectors
 from apps.billing.api.serializers import (
     BalanceSerializer,
     CheckoutCreateSerializer,
@@ -18,6 +18,8 @@ from apps.billing.api.serializers import (
     StripeWebhookReceivedSerializer,
     SubscribeCreateSerializer,
 )
+from apps.billing.payments.checkout import checkout_create, subscription_checkout_create
+from apps.billing.payments.webhook import stripe_event_process
 from apps.core.api.schema import ErrorSerializer, errors
 
 STRIPE_DOWN = {502: OpenApiResponse(ErrorSerializer, description="Stripe unavailable")}
@@ -75,7 +77,7 @@ class CheckoutView(APIView):
     def post(self, request: Request) -> Response:
         body = CheckoutCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        url = payments.checkout_create(
+        url = checkout_create(
             workspace=request.workspace, user=request.user, pack_id=body.validated_data["pack"]
         )
         return Response(CheckoutUrlSerializer({"checkout_url": url}).data)
@@ -92,7 +94,7 @@ class SubscribeView(APIView):
     def post(self, request: Request) -> Response:
         body = SubscribeCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        url = payments.subscription_checkout_create(
+        url = subscription_checkout_create(
             workspace=request.workspace, user=request.user, tier=body.validated_data["tier"]
         )
         return Response(CheckoutUrlSerializer({"checkout_url": url}).data)
@@ -117,7 +119,7 @@ class StripeWebhookView(APIView):
     )
     def post(self, request: Request) -> Response:
         # The raw bytes: the signature covers them exactly, so never touch request.data.
-        event = payments.stripe_event_process(
+        event = stripe_event_process(
             payload=request.body, signature=request.headers.get("Stripe-Signature", "")
         )
         return Response({"received": True, "status": event.status})

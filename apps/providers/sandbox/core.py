@@ -15,107 +15,39 @@ every request (and the key it carried) for tests, and magic prompts that make it
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import json
 import re
 import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from apps.providers.sandbox.base import Received, Req, Resp, Task, magic
+from apps.providers.sandbox.handlers import (
+    fal,
+    google,
+    openai,
+    replicate,
+    runware,
+    runway,
+    wavespeed,
+)
+
 PROVIDERS = ("wavespeed", "fal", "replicate", "runway", "google", "openai", "runware")
-
-
-@dataclass
-class Req:
-    method: str
-    path: str  # after the provider prefix
-    query: dict[str, str]
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-    def form(self) -> dict[str, Any]:
-        """multipart/form-data fields (files as (filename, bytes, content type))."""
-        ctype = self.headers.get("content-type", "")
-        if "multipart/form-data" not in ctype:
-            raise ValueError("not multipart")
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-            f"Content-Type: {ctype}\r\n\r\n".encode() + self.body
-        )
-        out: dict[str, Any] = {}
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            filename = part.get_filename()
-            payload = part.get_payload(decode=True) or b""
-            if filename:
-                out[name] = (filename, payload, part.get_content_type())
-            else:
-                out[name] = payload.decode()
-        return out
-
-
-@dataclass
-class Resp:
-    status: int = 200
-    body: Any = None  # JSON-able, or bytes
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Task:
-    provider: str
-    id: str
-    prompt: str
-    key: str
-    body: Any
-    polls_needed: int
-    polls: int = 0
-    cancelled: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
-    first_poll_error: int | None = None
-
-    def magic(self, word: str) -> bool:
-        return f"[sandbox:{word}]" in (self.prompt or "")
-
-    def advance(self) -> str:
-        """One poll: 'queued' | 'running' | 'done' | 'failed' | 'policy' | 'cancelled'."""
-        self.polls += 1
-        if self.cancelled:
-            return "cancelled"
-        if self.polls < self.polls_needed:
-            return "queued" if self.polls == 1 else "running"
-        if self.magic("fail"):
-            return "failed"
-        if self.magic("policy"):
-            return "policy"
-        return "done"
-
-    @property
-    def progress(self) -> int:
-        return min(99, int(100 * self.polls / max(1, self.polls_needed)))
-
-
-@dataclass
-class Received:
-    provider: str
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: Any
-    key: str | None
-
-
-def magic(prompt: str | None, word: str) -> bool:
-    return f"[sandbox:{word}]" in (prompt or "")
+# Each provider's routes: (method, path pattern, handler), tried in order.
+ROUTES: dict[str, list[tuple[str, str, Any]]] = {
+    "wavespeed": wavespeed.ROUTES,
+    "fal": fal.ROUTES,
+    "replicate": replicate.ROUTES,
+    "runway": runway.ROUTES,
+    "google": google.ROUTES,
+    "openai": openai.ROUTES,
+    "runware": runware.ROUTES,
+}
 
 
 class Sandbox:
@@ -131,8 +63,6 @@ class Sandbox:
         hang_s: float = 3.0,
         video: Path | None = None,
     ) -> None:
-        from apps.providers.sandbox import handlers  # the per-provider routes
-
         self.host, self.port = host, port
         self.polls_needed = polls_needed
         self.hang_s = hang_s
@@ -143,7 +73,7 @@ class Sandbox:
         self.lock = threading.Lock()
         self._video = video
         self._video_lock = threading.Lock()
-        self._routes = handlers.ROUTES
+        self._routes = ROUTES
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -1,0 +1,85 @@
+"""Delivery of a job's output: probe it, store it as a gallery asset, capture the hold and
+complete the job in one transaction."""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from apps import media
+from apps.billing.services import credits_capture
+from apps.core.errors import ApplicationError, ErrorCode
+from apps.gallery import storage
+from apps.gallery.models import Asset
+from apps.gallery.services import asset_create_from_file
+from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import job_fail, job_transition, lock_job, move_locked
+
+# Results may be smaller than inputs are allowed to be (a 9:16 crop of a 640x360 clip).
+RESULT_LIMITS = media.Limits(
+    min_video_long=16, min_video_short=16, max_duration=4 * 3600.0, max_frames=4 * 3600 * 60
+)
+
+
+def job_deliver(*, job_id: int, path: Path) -> Job | None:
+    """Stores the output as a gallery asset, charges the hold and completes the job — one
+    transaction with the state change. STORAGE_FULL or a broken output fails the job and
+    charges nothing."""
+    job = job_transition(
+        job_id=job_id,
+        from_={JobStatus.RUNNING},
+        to=JobStatus.DELIVERING,
+        message="Delivering",
+        stage="Saving the result",
+        progress=99,
+    )
+    if job is None:
+        return None
+    try:
+        info = media.validate(path=path, expect="video", limits=RESULT_LIMITS)
+    except media.MediaError as exc:
+        job_fail(
+            job_id=job_id,
+            code=ErrorCode.CORRUPTION_DETECTED,
+            message=f"The result is not a playable video: {exc.message}",
+        )
+        return None
+    asset: Asset | None = None
+    try:
+        with transaction.atomic():
+            job = lock_job(job_id)
+            if job.status != JobStatus.DELIVERING:
+                return None  # cancelled meanwhile: nothing stored, nothing charged
+            asset = asset_create_from_file(
+                workspace=job.workspace,
+                owner=job.created_by,
+                path=path,
+                original_name=f"{job.public_id}.{info.container}",
+                kind="video",
+                title=(job.prompt or job.model)[:200],
+                prompt=job.prompt,
+                model=job.model,
+                source_job_id=job.public_id,
+                enforce_file_limit=False,
+                deep=False,
+                move=True,
+                limits=RESULT_LIMITS,
+            )
+            charged = 0
+            if job.hold_id:
+                hold = credits_capture(hold=job.hold)  # type: ignore[arg-type]
+                charged = hold.captured_credits
+            return move_locked(
+                job,
+                JobStatus.COMPLETED,
+                "Delivered",
+                {"asset": asset.public_id, "size_bytes": asset.size_bytes},
+                result_asset=asset,
+                progress=100,
+                stage="Completed",
+                credits_charged=charged,
+            )
+    except ApplicationError as exc:
+        if asset is not None:  # stored, then the transaction rolled back
+            storage.delete_keys(asset.storage_key, asset.thumbnail_key)
+        job_fail(job_id=job_id, code=exc.code, message=exc.message, retryable=exc.retryable)
+        return None
