@@ -12,6 +12,7 @@ from apps.catalog.preflight import Preflight, job_preflight, model_auto_select
 from apps.catalog.pricing import Quote, price_quote
 from apps.catalog.registry import CATALOG
 from apps.catalog.registry.types import PriceSource
+from apps.catalog.timing import processing_time_expected_s
 from apps.core.errors import NotFound
 
 __all__ = ["Estimate", "cost_estimate", "job_preflight", "model_auto_select", "model_override_set"]
@@ -78,7 +79,7 @@ def cost_estimate(
     return Estimate(
         preflight=preflight,
         quote=quote,
-        processing_time_estimate_s=spec.processing.estimate(preflight.duration_s),
+        processing_time_estimate_s=processing_time_expected_s(preflight),
         confidence=confidence,
     )
 

@@ -97,6 +97,12 @@ class Asset(BaseModel):
     def key_prefix(self) -> str:
         return f"ws/{self.workspace.public_id}/assets/{self.public_id}/"
 
+    def public_text(self) -> str:
+        """Every user text of this asset that other people can see once it is public: the
+        public feed shows the title and the tags, and the prompt goes with the asset.
+        Moderation screens exactly this, and gallery re-screens whenever it changes."""
+        return "\n".join(str(t) for t in (self.title, *(self.tags or []), self.prompt) if t)
+
 
 class ReportState(models.TextChoices):
     OPEN = "open", "Open"

@@ -366,7 +366,7 @@ def asset_update(
     favorite: bool | None = None,
 ) -> Asset:
     changed = []
-    before = (asset.visibility, asset.title)
+    before = (asset.visibility, asset.public_text())
     if title is not None:
         asset.title = title[:200]
         changed.append("title")
@@ -381,9 +381,16 @@ def asset_update(
     if favorite is not None:
         asset.favorite = favorite
         changed.append("favorite")
+    screen = (
+        asset.visibility == Visibility.PUBLIC and (asset.visibility, asset.public_text()) != before
+    )
+    if screen and asset.moderation_state == ModerationState.APPROVED:
+        # Off the public feed in the same write, until moderation has seen the new text.
+        asset.moderation_state = ModerationState.PENDING
+        changed.append("moderation_state")
     if changed:
         asset.save(update_fields=[*changed, "updated_at"])
-    if asset.visibility == Visibility.PUBLIC and (asset.visibility, asset.title) != before:
+    if screen:
         # Moderation (above gallery) screens what is about to be published.
         asset_visibility_requested.send(sender=Asset, asset=asset)
     return asset

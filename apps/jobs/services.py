@@ -22,6 +22,7 @@ from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
 from apps.catalog.preflight import Preflight, job_preflight
 from apps.catalog.services import job_quote
+from apps.catalog.timing import deadline_seconds
 from apps.core.errors import (
     ApplicationError,
     Conflict,
@@ -36,10 +37,6 @@ from apps.moderation.screening import job_screener
 from apps.moderation.services import case_open_for_job, case_open_for_provider_block
 
 logger = logging.getLogger(__name__)
-
-# Deadline = this many times the catalog's slowest expected run, plus a floor (seconds).
-DEADLINE_FACTOR = 3
-DEADLINE_FLOOR_S = 120
 
 
 # --- transitions -------------------------------------------------------------------------
@@ -151,7 +148,15 @@ def job_review_decide(*, job_id: int, approve: bool, reason: str = "") -> Job | 
                 code=ErrorCode.CONTENT_POLICY,
                 message=reason or "Rejected by moderation.",
             )
-        move_locked(job, JobStatus.QUEUED, reason or "Approved by moderation.", stage="Queued")
+        # The time in review is not the job's: its whole budget starts again from now.
+        deadline = job.deadline_at and timezone.now() + (job.deadline_at - job.created_at)
+        move_locked(
+            job,
+            JobStatus.QUEUED,
+            reason or "Approved by moderation.",
+            stage="Queued",
+            deadline_at=deadline,
+        )
         job_id = job.pk
         transaction.on_commit(lambda: enqueue("jobs.start", job_id))
         return job
@@ -197,9 +202,8 @@ def _replay(workspace: Workspace, idempotency_key: str | None, fingerprint: str)
 
 
 def _deadline(preflight: Preflight) -> dt.datetime:
-    processing = preflight.entry.spec.processing
-    worst = processing.max_s * (preflight.duration_s if processing.per_output_second else 1)
-    return timezone.now() + dt.timedelta(seconds=DEADLINE_FLOOR_S + DEADLINE_FACTOR * worst)
+    # The same expected time the estimate showed, times a margin (see catalog/timing.py).
+    return timezone.now() + dt.timedelta(seconds=deadline_seconds(preflight))
 
 
 def _check_can_start(workspace: Workspace, credits: int) -> None:

@@ -158,7 +158,7 @@ def case_open_for_provider_block(
 
 
 def _asset_text(asset: Asset) -> str:
-    return "\n".join(t for t in (asset.title, asset.prompt) if t)
+    return asset.public_text()
 
 
 def _asset_media(asset: Asset) -> tuple[str, str]:
@@ -166,9 +166,10 @@ def _asset_media(asset: Asset) -> tuple[str, str]:
 
 
 def asset_screen_for_publishing(*, asset: Asset) -> str:
-    """Screens an asset made public (or retitled while public). allow -> approved (unless
-    a case on it is open); review -> pending and a case; block -> rejected, with a case
-    decided by the system that the owner may appeal. Returns the decision."""
+    """Screens an asset made public, or whose public text (title, tags, prompt) changed
+    while public. allow -> approved (unless a case on it is open); review -> pending and a
+    case; block -> rejected, with a case decided by the system that the owner may appeal.
+    Returns the decision."""
     if asset.visibility != Visibility.PUBLIC:
         return Decision.ALLOW
     if asset.moderation_state == ModerationState.REJECTED:

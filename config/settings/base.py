@@ -323,6 +323,15 @@ JOBS_SWEEP_INTERVAL_S = env.float("JOBS_SWEEP_INTERVAL_S", default=30.0)
 JOBS_PREFER_WAIT_MAX_WAITERS = env.int(
     "JOBS_PREFER_WAIT_MAX_WAITERS", default=max(1, env.int("GUNICORN_THREADS", default=32) * 3 // 4)
 )
+# A job's deadline (then PROCESSING_TIMEOUT) = JOBS_DEADLINE_FACTOR x its expected time
+# (the figure the estimate shows, apps/catalog/timing.py) + JOBS_DEADLINE_FLOOR_S seconds.
+JOBS_DEADLINE_FACTOR = env.float("JOBS_DEADLINE_FACTOR", default=6.0)
+JOBS_DEADLINE_FLOOR_S = env.int("JOBS_DEADLINE_FLOOR_S", default=120)
+# The local engine's rate: seconds per output megapixel-frame of the text animatic (the
+# models' `Processing.work` scales it) plus a fixed overhead per job. Measured with
+# bench/local_rate.py (docs/jobs.md); set it from a run on your own workers.
+LOCAL_ENGINE_S_PER_MEGAPIXEL_FRAME = env.float("LOCAL_ENGINE_S_PER_MEGAPIXEL_FRAME", default=0.05)
+LOCAL_ENGINE_OVERHEAD_S = env.float("LOCAL_ENGINE_OVERHEAD_S", default=2.0)
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": JOBS_SWEEP_INTERVAL_S}
 
 # --- Moderation (see docs/moderation.md) ------------------------------------------------

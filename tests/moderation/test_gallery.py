@@ -3,10 +3,15 @@ from the public feed until a moderator decides."""
 
 import pytest
 from django.conf import settings
+from django.test import Client
 
+from apps.gallery.api.serializers import GalleryPublicAssetSerializer
 from apps.gallery.models import Asset, AssetReport
+from apps.gallery.selectors import assets_public
 from apps.gallery.services import asset_create_from_file
+from apps.gallery.signals import asset_visibility_requested
 from apps.moderation.models import ModerationCase
+from apps.moderation.receivers import on_asset_visibility_requested
 from tests.conftest import _actor
 from tests.factories import UserFactory
 from tests.gallery.mediafiles import make_png
@@ -80,6 +85,117 @@ def test_a_retitled_public_asset_is_screened_again(alice, png):
         f"{GALLERY}/{asset.public_id}", {"title": "s u i c i d e"}, format="json"
     )
     assert response.json()["moderation_state"] == "pending"
+
+
+def test_tags_with_a_blocked_term_on_a_public_approved_asset_leave_the_public_feed(
+    alice, charlie, png
+):
+    # The exact bypass: PATCH only the tags of an asset already public and approved.
+    asset = make_asset(alice, png)
+    assert publish(alice, asset).json()["moderation_state"] == "approved"
+    assert public_ids(charlie.api) == [asset.public_id]
+    response = alice.api.patch(
+        f"{GALLERY}/{asset.public_id}", {"tags": ["sunset", "child p0rn"]}, format="json"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["moderation_state"] == "rejected"
+    assert public_ids(charlie.api) == []
+    case = ModerationCase.objects.get(subject_id=asset.public_id)
+    assert case.state == "rejected" and "sexual_minors" in case.reason
+    assert "child p0rn" in case.snapshot_text
+
+
+def test_tags_with_a_doubtful_term_send_a_public_asset_back_to_review(alice, charlie, png):
+    asset = make_asset(alice, png)
+    publish(alice, asset)
+    response = alice.api.patch(
+        f"{GALLERY}/{asset.public_id}", {"tags": ["d3capitation"]}, format="json"
+    )
+    assert response.json()["moderation_state"] == "pending"
+    assert public_ids(charlie.api) == []
+    assert ModerationCase.objects.get(subject_id=asset.public_id).state == "open"
+
+
+def test_a_retitled_public_asset_leaves_the_public_feed_until_reviewed(alice, charlie, png):
+    asset = make_asset(alice, png)
+    publish(alice, asset)
+    alice.api.patch(f"{GALLERY}/{asset.public_id}", {"title": "s u i c i d e"}, format="json")
+    assert public_ids(charlie.api) == []
+
+
+def test_clean_new_tags_keep_a_public_asset_in_the_feed(alice, charlie, png):
+    asset = make_asset(alice, png)
+    publish(alice, asset)
+    response = alice.api.patch(
+        f"{GALLERY}/{asset.public_id}", {"tags": ["class", "bass", "sunset"]}, format="json"
+    )
+    assert response.json()["moderation_state"] == "approved"
+    assert public_ids(charlie.api) == [asset.public_id]
+    assert not ModerationCase.objects.exists()
+
+
+def test_blocked_tags_given_while_saving_and_publishing_are_screened(alice, charlie, png):
+    asset = asset_create_from_file(workspace=alice.workspace, owner=alice.user, path=png)
+    response = alice.api.post(
+        GALLERY,
+        {"asset": asset.public_id, "tags": ["child porn"], "visibility": "public"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["moderation_state"] == "rejected"
+    assert public_ids(charlie.api) == []
+
+
+def test_blocked_tags_set_in_private_are_screened_when_the_page_publishes(alice, charlie, png):
+    asset = make_asset(alice, png)
+    publish(alice, asset)  # approved once ...
+    alice.api.patch(
+        f"{GALLERY}/{asset.public_id}",
+        {"visibility": "private", "tags": ["child porn"]},
+        format="json",
+    )
+    client = Client()
+    client.force_login(alice.user)
+    # ... and published again from the dashboard's visibility form.
+    client.post(f"/gallery/{asset.public_id}/visibility/", {"visibility": "public"})
+    asset.refresh_from_db()
+    assert (asset.visibility, asset.moderation_state) == ("public", "rejected")
+    assert public_ids(charlie.api) == []
+
+
+def test_changed_public_text_is_never_public_before_it_is_screened(alice, png):
+    asset = make_asset(alice, png)
+    publish(alice, asset)
+    seen = []
+
+    def peek(sender, asset, **kwargs):
+        seen.append(assets_public().filter(pk=asset.pk).exists())
+
+    # Look before moderation's receiver screens: connect first, then moderation again.
+    uid = "moderation.asset_visibility"
+    asset_visibility_requested.disconnect(dispatch_uid=uid)
+    asset_visibility_requested.connect(peek)
+    asset_visibility_requested.connect(on_asset_visibility_requested, dispatch_uid=uid)
+    try:
+        alice.api.patch(f"{GALLERY}/{asset.public_id}", {"tags": ["new"]}, format="json")
+    finally:
+        asset_visibility_requested.disconnect(peek)
+    assert seen == [False]  # the write that changed the tags took it off the feed
+    asset.refresh_from_db()
+    assert asset.moderation_state == "approved"  # and screening put it back
+
+
+def test_the_public_feed_shows_no_text_that_is_not_screened():
+    # Title and tags are screened (Asset.public_text); a new text field in the public feed
+    # (a description, the workspace's name) must be added to the screening first.
+    fields = set(GalleryPublicAssetSerializer.Meta.fields)
+    text_fields = fields - {
+        "id", "kind", "content_type", "duration", "width", "height", "url",
+        "thumbnail_url", "created_at",
+    }  # fmt: skip
+    assert text_fields == {"title", "tags"}
+    asset = Asset(title="t", tags=["a", "b"], prompt="p")
+    assert asset.public_text().split("\n") == ["t", "a", "b", "p"]
 
 
 def reporter(n: int):

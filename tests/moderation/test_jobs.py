@@ -1,10 +1,14 @@
 """Screening on submit: block refuses at once, review holds the credits until a moderator
 decides; provider refusals become cases."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from apps.billing.models import CreditAccount, CreditHold
 from apps.jobs.models import Job
+from apps.jobs.pipeline import jobs_sweep
 from apps.jobs.services import job_fail, job_submit
 from apps.moderation.models import ModerationAction, ModerationCase
 from tests.jobs.conftest import TEXT_JOB, fund
@@ -116,3 +120,23 @@ def test_a_provider_refusal_becomes_a_case(alice):
     )
     job_fail(job_id=other.pk, code="PROCESSING_TIMEOUT", message="slow")
     assert not ModerationCase.objects.filter(subject_id=other.public_id).exists()
+
+
+def test_a_job_approved_after_a_long_review_is_not_swept_as_timed_out(
+    alice, staff, priced, not_eager
+):
+    fund(alice.workspace, 20)
+    job = Job.objects.get(public_id=submit(alice.api, REVIEW_PROMPT).json()["id"])
+    assert job.status == "review"
+    budget = job.deadline_at - job.created_at
+    # It waited for a moderator longer than its whole processing budget.
+    week = dt.timedelta(days=7)
+    Job.objects.filter(pk=job.pk).update(
+        created_at=job.created_at - week, deadline_at=job.deadline_at - week
+    )
+    case = ModerationCase.objects.get(subject_id=job.public_id)
+    staff.api.post(f"/api/v1/moderation/cases/{case.public_id}/approve", {}, format="json")
+    job.refresh_from_db()
+    assert job.status == "queued"
+    assert job.deadline_at >= timezone.now() + budget - dt.timedelta(seconds=5)
+    assert jobs_sweep()["timed_out"] == 0

@@ -2,7 +2,11 @@
 
 Every local operation is free (0 credits): it runs on our own workers, previews and
 conversions should never be the reason someone runs out of credits, and the tier's
-concurrency and rate limits already bound how much of it one workspace can use."""
+concurrency and rate limits already bound how much of it one workspace can use.
+
+`Processing.work` is each model's cost per output megapixel-frame relative to the text
+animatic, measured with bench/local_rate.py (rounded up); the expected time and the
+deadline follow from it (apps/catalog/timing.py)."""
 
 from functools import partial
 
@@ -44,7 +48,6 @@ Process = partial(
     prompt=PromptUse.NONE,
     required_inputs=frozenset({Input.VIDEO}),
     duration_from=Input.VIDEO,
-    processing=Processing(2, 60),
 )
 
 MODELS = [
@@ -53,7 +56,7 @@ MODELS = [
         name="Local animatic",
         provider_model="text-to-video",
         methods=(Method.TEXT_TO_VIDEO,),
-        processing=Processing(2, 30),
+        processing=Processing(2, 30, work=1.0),
         strengths="Instant, free animatic preview: the prompt as timed title cards.",
         use_cases="Checking pacing and timing before paying for a render.",
         limitations="A preview, not AI footage.",
@@ -66,7 +69,7 @@ MODELS = [
         name="Local Ken Burns",
         provider_model="image-to-video",
         methods=(Method.IMAGE_TO_VIDEO,),
-        processing=Processing(2, 30),
+        processing=Processing(2, 30, work=0.35),
         strengths="Free pan / tilt / zoom over a still, 24-60 fps.",
         use_cases="Slideshows, album art loops, quick previews.",
         limitations="Camera motion only; nothing in the picture moves.",
@@ -81,7 +84,7 @@ MODELS = [
         name="Local extend",
         provider_model="extend-video",
         methods=(Method.EXTEND_VIDEO,),
-        processing=Processing(2, 60),
+        processing=Processing(2, 60, work=0.35),
         strengths="Free: holds and eases out the last frame to lengthen a clip.",
         use_cases="Padding a clip to fit music or a voice-over.",
         limitations="No new motion is generated.",
@@ -95,7 +98,7 @@ MODELS = [
         name="Local talking still",
         provider_model="lip-sync",
         methods=(Method.LIP_SYNC,),
-        processing=Processing(2, 60),
+        processing=Processing(2, 60, work=0.6),
         strengths="Free preview: the portrait with the voice track and a gentle zoom.",
         use_cases="Checking a voice-over against a face before a paid lip sync.",
         limitations="The mouth does not move.",
@@ -110,7 +113,8 @@ MODELS = [
         name="Local storyboard animatic",
         provider_model="storyboard",
         methods=(Method.STORYBOARD,),
-        processing=Processing(2, 60),
+        # The shots are text animatics, then one more pass joins them.
+        processing=Processing(2, 60, work=1.3),
         strengths="Free multi-shot animatic: one timed card per scene.",
         use_cases="Planning a multi-shot video before rendering it.",
         limitations="A preview, not AI footage.",
@@ -124,6 +128,8 @@ MODELS = [
         name="Local edit",
         provider_model="edit",
         methods=(Method.EDIT,),
+        # Up to four re-encoding stages (trim, reframe, speed, mute).
+        processing=Processing(2, 60, work=1.2),
         strengths="Trim, crop or pad to a new aspect ratio, change speed, mute.",
         use_cases="Re-cutting for 9:16, 1:1, 4:5 and friends.",
         aspect_ratios=ASPECTS,
@@ -134,6 +140,7 @@ MODELS = [
         name="Local upscale",
         provider_model="enhance",
         methods=(Method.UPSCALE,),
+        processing=Processing(2, 60, work=0.5),
         strengths="Free resize to 480p-2160p.",
         use_cases="Meeting a platform's resolution requirement.",
         limitations="Plain resampling: no detail is invented.",
@@ -145,6 +152,8 @@ MODELS = [
         name="Local convert",
         provider_model="transform",
         methods=(Method.TRANSFORM,),
+        # Up to three stages (reframe, resize, convert).
+        processing=Processing(2, 60, work=1.0),
         strengths="Transcode to MP4, WebM or MOV, optionally reframed and resized.",
         use_cases="Delivering the format a platform wants.",
         aspect_ratios=ASPECTS,
@@ -157,6 +166,7 @@ MODELS = [
         name="Local optimize",
         provider_model="optimize",
         methods=(Method.OPTIMIZE,),
+        processing=Processing(2, 60, work=0.7),
         strengths="Shrink a video: low / medium / high, or to a target size in MB.",
         use_cases="Email attachments, upload limits.",
         options=frozenset({"optimize_level", "target_size_mb"}),

@@ -223,11 +223,17 @@ def span(
 @dataclass(frozen=True)
 class Processing:
     """Wall-clock time a run takes, in seconds. With `per_output_second` the range is per
-    second of video (FlashVSR: 3-20 s of work per second of footage)."""
+    second of video (FlashVSR: 3-20 s of work per second of footage).
+
+    `work` (local models only): the model's cost per output megapixel-frame relative to
+    the text animatic (1.0), measured with bench/local_rate.py. With it, the expected time
+    follows the job's frames x pixels (apps/catalog/timing.py) and the range is only the
+    typical figure shown in the catalogue."""
 
     min_s: int
     max_s: int
     per_output_second: bool = False
+    work: float | None = None
 
     def estimate(self, seconds: int | None) -> int:
         mid = (self.min_s + self.max_s) / 2
