@@ -21,6 +21,8 @@ class AssetKind(models.TextChoices):
 class AssetStatus(models.TextChoices):
     # Bytes reserved, object being written (or, for direct uploads, awaiting the PUT).
     UPLOADING = "uploading", "Uploading"
+    # A direct upload's PUT holds the claim and is writing the object (one PUT at a time).
+    RECEIVING = "receiving", "Receiving"
     READY = "ready", "Ready"
 
 

@@ -84,8 +84,3 @@ def asset_get_reportable(*, workspace: Workspace, public_id: str) -> Asset:
         )
     except Asset.DoesNotExist:
         raise NotFound(_NOT_FOUND) from None
-
-
-def asset_pending_upload_exists(*, storage_key: str) -> bool:
-    """For a signed direct-upload PUT (the token names the key; no workspace in hand)."""
-    return Asset.objects.filter(storage_key=storage_key, status=AssetStatus.UPLOADING).exists()

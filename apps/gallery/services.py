@@ -20,14 +20,14 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from PIL import Image
 
 import apps.media as media
 from apps.accounts.models import Tier, User, Workspace
-from apps.core.errors import ApplicationError, Conflict, ErrorCode, ValidationError
+from apps.core.errors import ApplicationError, Conflict, ErrorCode, NotFound, ValidationError
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
 from apps.gallery.models import (
@@ -484,6 +484,41 @@ def upload_direct_start(
     return DirectUpload(asset=asset, put_url=url, headers=headers, expires_at=expires_at)
 
 
+def upload_direct_claim(*, storage_key: str) -> Asset:
+    """Claims a pending direct upload for one local-disk PUT, before any byte is written.
+
+    The claim is one conditional UPDATE (`uploading` → `receiving`), so of any number of
+    concurrent PUTs exactly one gets it; the others are CONFLICT (409), as is a PUT after
+    the object is already there. A claim older than GALLERY_STALE_UPLOAD_S (its writer
+    died) can be taken over; the exclusive write at the exact key still lets only one
+    writer place the object. Release with `upload_direct_release`."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.GALLERY_STALE_UPLOAD_S)
+    pending = Asset.objects.filter(storage_key=storage_key).exclude(status=AssetStatus.READY)
+    claimed = pending.filter(
+        Q(status=AssetStatus.UPLOADING) | Q(status=AssetStatus.RECEIVING, updated_at__lt=stale)
+    ).update(status=AssetStatus.RECEIVING, updated_at=now)
+    asset = pending.select_related("workspace").first()
+    if asset is None:
+        raise NotFound("No such upload.")
+    if not claimed:
+        raise Conflict(
+            "This upload is already being sent by another request.",
+            details={"upload_id": asset.public_id},
+        )
+    if _stored_size(storage_key) is not None:
+        upload_direct_release(asset=asset)
+        raise Conflict("This upload has already been sent.", details={"upload_id": asset.public_id})
+    return asset
+
+
+def upload_direct_release(*, asset: Asset) -> None:
+    """Gives a PUT's claim back (after it placed the object, or failed without a trace)."""
+    Asset.objects.filter(pk=asset.pk, status=AssetStatus.RECEIVING).update(
+        status=AssetStatus.UPLOADING, updated_at=timezone.now()
+    )
+
+
 def _stored_size(key: str) -> int | None:
     if storage.is_s3():
         return storage.s3_object_size(key)
@@ -497,6 +532,11 @@ def upload_direct_complete(*, asset: Asset) -> Asset:
     space. Completing twice returns the same asset."""
     if asset.status == AssetStatus.READY:
         return asset
+    if asset.status == AssetStatus.RECEIVING:
+        raise Conflict(
+            "The upload is still being received: complete it once the PUT has finished.",
+            details={"upload_id": asset.public_id},
+        )
     size = _stored_size(asset.storage_key)
     if size is None:
         raise Conflict(
@@ -547,9 +587,11 @@ def upload_direct_complete(*, asset: Asset) -> Asset:
         "status",
         "upload_expires_at",
     ]
-    updated = Asset.objects.filter(pk=asset.pk, status=AssetStatus.UPLOADING).update(
-        **{f: getattr(asset, f) for f in fields}, updated_at=timezone.now()
-    )
+    # `receiving` too: a late second PUT may hold a claim it is about to give back (it
+    # found the object there) and must not make this completion look lost.
+    updated = Asset.objects.filter(
+        pk=asset.pk, status__in=[AssetStatus.UPLOADING, AssetStatus.RECEIVING]
+    ).update(**{f: getattr(asset, f) for f in fields}, updated_at=timezone.now())
     if not updated:  # a concurrent complete won; return its result
         asset.refresh_from_db()
     return asset
@@ -562,7 +604,7 @@ def uploads_cleanup_stale(*, now: datetime | None = None) -> int:
     """Abandons `uploading` rows whose writer died or whose direct upload expired."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.GALLERY_STALE_UPLOAD_S)
-    stale = Asset.objects.filter(status=AssetStatus.UPLOADING).select_related("workspace")
+    stale = Asset.objects.exclude(status=AssetStatus.READY).select_related("workspace")
     stale = stale.filter(created_at__lt=now - grace).exclude(upload_expires_at__gt=now - grace)
     count = 0
     for asset in stale.iterator():

@@ -5,7 +5,9 @@ when USE_S3. Keys are `ws/<workspace public id>/assets/<asset public id>/<saniti
 Clients never get a permanent URL: S3 objects are reached by presigned URLs, local files by
 a TimestampSigner token served by `media-signed` (see views.signed_media)."""
 
+import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -187,11 +189,15 @@ def _s3_client(storage: Any) -> Any:
 def presigned_put(*, key: str, content_type: str, expires_in: int) -> tuple[str, dict[str, str]]:
     """A presigned PUT for `key` and the headers the client must send with it."""
     storage: Any = get_storage()
-    headers = {"Content-Type": content_type}
+    # If-None-Match: * makes S3 store the object only if nothing is at the key yet: of
+    # concurrent or repeated PUTs one wins and the rest get 412, and nothing can replace
+    # the object once `complete` has validated it.
+    headers = {"Content-Type": content_type, "If-None-Match": "*"}
     params: dict[str, Any] = {
         "Bucket": storage.bucket_name,
         "Key": key,
         "ContentType": content_type,
+        "IfNoneMatch": "*",
     }
     sse = (storage.object_parameters or {}).get("ServerSideEncryption")
     if sse:
@@ -241,6 +247,33 @@ def local_put_url(*, key: str, size_bytes: int, ttl: int) -> tuple[str, dict[str
     )
     url = settings.PUBLIC_BASE_URL + reverse("media-signed-put", kwargs={"token": token})
     return url, {"Content-Type": "application/octet-stream"}
+
+
+def local_place_exact(*, key: str, path: Path) -> None:
+    """Puts the local file `path` at exactly `key` in the local-disk storage, never under
+    another name and never over an existing object (FileExistsError). A hard link makes it
+    appear whole and at once; across file systems it is copied into a file created
+    exclusively (removed again if the copy fails)."""
+    storage = get_storage()
+    dest = Path(storage.path(key))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(path, dest)
+    except FileExistsError:
+        raise
+    except OSError:  # EXDEV and file systems without hard links
+        with path.open("rb") as src:
+            try:
+                with dest.open("xb") as out:
+                    shutil.copyfileobj(src, out, 1024 * 1024)
+            except FileExistsError:
+                raise
+            except BaseException:
+                dest.unlink(missing_ok=True)
+                raise
+    mode = getattr(storage, "file_permissions_mode", None)
+    if mode is not None:
+        os.chmod(dest, mode)
 
 
 def unsign_put_token(token: str) -> dict[str, Any]:

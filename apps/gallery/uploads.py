@@ -1,15 +1,18 @@
-"""Streaming multipart uploads: the file goes to a temp file chunk by chunk, its bytes are
+"""Streaming multipart uploads: each file goes to a temp file chunk by chunk, its bytes are
 counted, and the upload is refused the moment it is known to be too large — from the
 declared Content-Length before any of the body is read, otherwise as the bytes pass the
-limit. Nothing is kept of a refused upload."""
+limit. A file part the endpoint does not take, or a second part of the same name, is
+refused (400 naming the field) before its bytes are read. Nothing is kept of a refused
+upload: files already complete are closed (deleted) by Django's parser as the error
+passes, the one in progress by the handler."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.files.uploadedfile import TemporaryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.core.files.uploadhandler import FileUploadHandler
 
-from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.errors import ApplicationError, ErrorCode, ValidationError
 
 FILE_FIELD = "file"
 # Multipart framing (boundaries, part headers, small form fields) on top of the file itself.
@@ -37,6 +40,24 @@ def _human(n: int) -> str:
     return str(n)
 
 
+def unexpected_file_part(
+    *, field: str, allowed: Collection[str], repeated: bool
+) -> ValidationError:
+    names = ", ".join(f"`{name}`" for name in sorted(allowed)) or "none"
+    problem = (
+        f"Send at most one file part named `{field}`."
+        if repeated
+        else f"Unexpected file part `{field}`: the file parts this endpoint takes are {names}."
+    )
+    return ValidationError(
+        problem,
+        details={
+            "field": field,
+            "fields": {field: ["Repeated file part." if repeated else "Unexpected file part."]},
+        },
+    )
+
+
 def check_declared_length(content_length: int | None, limit_bytes: int) -> None:
     """Refuse from the header alone when even the multipart framing cannot explain it."""
     if content_length is not None and content_length > limit_bytes + MULTIPART_SLACK_BYTES:
@@ -44,20 +65,26 @@ def check_declared_length(content_length: int | None, limit_bytes: int) -> None:
 
 
 class LimitedTempFileUploadHandler(FileUploadHandler):
-    """Accepts one file (field `file`) into a temp file, at most `limit()` bytes.
+    """Accepts at most one file per name in `fields`, each into a temp file, at most
+    `limit()` bytes for all of them together (a request carries no more than the tier's
+    per-file limit, so disk use per request is bounded by it too).
 
     `limit` is a callable so the workspace (hence the tier's limit) can be resolved when
     parsing starts, which for session-authenticated requests is during the CSRF check."""
 
-    chunk_size = 1024 * 1024
+    # Also the read size: the body is read at most this far past the limit.
+    chunk_size = 256 * 1024
 
-    def __init__(self, request: Any, *, limit: Callable[[], int]) -> None:
+    def __init__(
+        self, request: Any, *, limit: Callable[[], int], fields: Collection[str] = (FILE_FIELD,)
+    ) -> None:
         super().__init__(request)
         self._limit_fn = limit
+        self.fields = frozenset(fields)
         self.limit_bytes = 0
         self.file: TemporaryUploadedFile | None = None
         self.received = 0
-        self._taken = False
+        self._seen: set[str] = set()
 
     def handle_raw_input(
         self,
@@ -73,10 +100,14 @@ class LimitedTempFileUploadHandler(FileUploadHandler):
     def new_file(
         self, field_name: str, file_name: str, content_type: str, *args: Any, **kw: Any
     ) -> None:
-        if field_name != FILE_FIELD or self._taken:
-            raise SkipFile()
+        # Raised, not skipped: Django's SkipFile path closes the handler's `file`, which
+        # would delete a file completed earlier in the same request under the view.
+        if field_name not in self.fields or field_name in self._seen:
+            raise unexpected_file_part(
+                field=field_name, allowed=self.fields, repeated=field_name in self._seen
+            )
         super().new_file(field_name, file_name, content_type, *args, **kw)
-        self._taken = True
+        self._seen.add(field_name)
         self.file = TemporaryUploadedFile(file_name, content_type, 0, self.charset)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
@@ -92,9 +123,10 @@ class LimitedTempFileUploadHandler(FileUploadHandler):
     def file_complete(self, file_size: int) -> TemporaryUploadedFile | None:
         if self.file is None:
             return None
-        self.file.seek(0)
-        self.file.size = file_size
-        return self.file
+        done, self.file = self.file, None  # the parser owns it now (and closes it on error)
+        done.seek(0)
+        done.size = file_size
+        return done
 
     def upload_interrupted(self) -> None:
         self.discard()

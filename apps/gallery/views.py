@@ -128,16 +128,23 @@ def signed_put(request: HttpRequest, token: str) -> JsonResponse:
     except signing.BadSignature:
         return _json_error(404, ErrorCode.NOT_FOUND, "Not found.")
     key, size = str(payload["k"]), int(payload["s"])
-    if not selectors.asset_pending_upload_exists(storage_key=key):
-        return _json_error(404, ErrorCode.NOT_FOUND, "No such upload.")
     declared = request.META.get("CONTENT_LENGTH") or ""
     if declared.isdigit() and int(declared) != size:
         return _json_error(
             400, ErrorCode.VALIDATION_ERROR, f"Send exactly {size} bytes (declared {declared})."
         )
-    store = storage.get_storage()
-    if store.exists(key):
-        return _json_error(409, ErrorCode.CONFLICT, "This upload has already been sent.")
+    # Claimed before a byte is written: of concurrent PUTs exactly one proceeds.
+    try:
+        asset = services.upload_direct_claim(storage_key=key)
+    except ApplicationError as exc:
+        return _json_error(exc.status, exc.code, exc.message)
+    try:
+        return _receive_put(request, key=key, size=size)
+    finally:
+        services.upload_direct_release(asset=asset)
+
+
+def _receive_put(request: HttpRequest, *, key: str, size: int) -> JsonResponse:
     received = 0
     with tempfile.NamedTemporaryFile(
         dir=getattr(settings, "FILE_UPLOAD_TEMP_DIR", None), suffix=".put", delete=False
@@ -157,9 +164,11 @@ def signed_put(request: HttpRequest, token: str) -> JsonResponse:
             return _json_error(
                 400, ErrorCode.VALIDATION_ERROR, f"Expected {size} bytes, received {received}."
             )
-        storage.store_file(
-            key=key, path=tmp_path, content_type="application/octet-stream", move=True
-        )
+        try:
+            # Exactly at the key: a storage-chosen alternative name would be a second file.
+            storage.local_place_exact(key=key, path=tmp_path)
+        except FileExistsError:
+            return _json_error(409, ErrorCode.CONFLICT, "This upload has already been sent.")
     finally:
         tmp_path.unlink(missing_ok=True)
     return JsonResponse({"received_bytes": received})

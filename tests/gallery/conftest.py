@@ -122,14 +122,26 @@ class StreamedBody(io.RawIOBase):
     bytes the server actually read."""
 
     def __init__(
-        self, *, size: int = 0, boundary: str, filename: str = "big.mp4", source: Path | None = None
+        self,
+        *,
+        size: int = 0,
+        boundary: str,
+        filename: str = "big.mp4",
+        source: Path | None = None,
+        field: str = "file",
+        fields: dict[str, str] | None = None,
     ) -> None:
-        # The file part is `source`'s bytes when given, else `size` zero bytes.
+        # The file part (named `field`) is `source`'s bytes when given, else `size` zero
+        # bytes; text `fields` come before it.
         self.source = source.open("rb") if source else None
         size = source.stat().st_size if source else size
+        text = "".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            for name, value in (fields or {}).items()
+        )
         self.head = (
-            f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"{text}--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
             "Content-Type: video/mp4\r\n\r\n"
         ).encode()
         self.tail = f"\r\n--{boundary}--\r\n".encode()

@@ -100,3 +100,28 @@ def test_deleting_on_s3_removes_the_objects(alice, s3, png, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         assert alice.api.delete(f"/api/v1/gallery/{asset['id']}").status_code == 204
     assert s3_keys(s3) == []
+
+
+def test_a_presigned_put_stores_once_and_nothing_replaces_the_object(alice, s3, mp4):
+    """If-None-Match: * is signed into the URL: a second PUT (a racing or late client)
+    gets 412 and cannot swap the object, before or after complete validated it."""
+    data = mp4.read_bytes()
+    started = alice.api.post(
+        "/api/v1/uploads/direct",
+        {"filename": "race2.mp4", "size_bytes": len(data), "content_type": "video/mp4"},
+        format="json",
+    ).json()
+    assert started["headers"]["If-None-Match"] == "*"
+    url, headers = started["put_url"], started["headers"]
+    assert httpx.put(url, content=data, headers=headers).status_code == 200
+    other = b"\0" * len(data)
+    assert httpx.put(url, content=other, headers=headers).status_code == 412
+    key = Asset.objects.get(public_id=started["upload_id"]).storage_key
+    prefix = key.rsplit("/", 1)[0] + "/"
+    assert [k for k in s3_keys(s3) if k.startswith(prefix)] == [key]
+    done = alice.api.post(f"/api/v1/uploads/direct/{started['upload_id']}/complete")
+    assert done.status_code == 200, done.json()
+    assert httpx.put(url, content=other, headers=headers).status_code == 412
+    assert s3.get_object(Bucket=BUCKET, Key=key)["Body"].read() == data
+    alice.workspace.refresh_from_db()
+    assert alice.workspace.storage_used_bytes == len(data)

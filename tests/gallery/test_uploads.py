@@ -225,3 +225,85 @@ def test_saved_true_keeps_the_upload(alice_api, png):
     body = upload(alice_api, png, saved="true").json()
     assert body["saved"] is True
     assert body["expires_at"] is None
+
+
+# --- file parts other than one `file` (issue 12, item 3) ----------------------------------
+
+
+def _post_parts(api, parts: list[tuple[str, str, bytes]]):
+    """A multipart body of file parts (name, filename, bytes) in exactly this order."""
+    boundary = "reelsmith-parts"
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"'
+        f"\r\nContent-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
+        for name, filename, data in parts
+    )
+    body += f"--{boundary}--\r\n".encode()
+    return api.generic(
+        "POST", UPLOADS, data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def _assert_nothing_kept(alice, local_storage, settings):
+    assert list(Path(settings.FILE_UPLOAD_TEMP_DIR).iterdir()) == []
+    assert stored_files(local_storage) == []
+    assert not Asset.objects.exists()
+    alice.workspace.refresh_from_db()
+    assert alice.workspace.storage_used_bytes == 0
+
+
+@pytest.mark.parametrize(
+    "order",
+    [
+        ["file", "thumbnail"],  # `file` first: its temp file used to be deleted under the view
+        ["thumbnail", "file"],
+        ["thumbnail"],  # only another part
+    ],
+)
+def test_an_extra_file_part_is_a_400_naming_it_and_nothing_is_kept(
+    alice, mp4, local_storage, settings, order
+):
+    data = mp4.read_bytes()
+    response = _post_parts(alice.api, [(name, f"{name}.mp4", data) for name in order])
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["retryable"] is False
+    assert error["details"]["field"] == "thumbnail"
+    assert "thumbnail" in error["details"]["fields"]
+    assert "`thumbnail`" in error["message"]
+    _assert_nothing_kept(alice, local_storage, settings)
+
+
+def test_two_file_parts_are_a_400_naming_file_and_nothing_is_kept(
+    alice, mp4, local_storage, settings
+):
+    data = mp4.read_bytes()
+    response = _post_parts(alice.api, [("file", "a.mp4", data), ("file", "b.mp4", data)])
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert error["details"]["field"] == "file"
+    assert "at most one" in error["message"]
+    _assert_nothing_kept(alice, local_storage, settings)
+
+
+def test_an_extra_file_part_from_a_logged_in_browser_is_a_400_too(
+    alice, mp4, local_storage, settings
+):
+    """Session auth parses the body during the CSRF check, before the view runs."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice.user)
+    client.get("/gallery/")
+    with mp4.open("rb") as a, mp4.open("rb") as b:
+        response = client.post(
+            UPLOADS,
+            {"file": a, "extra": b},
+            format="multipart",
+            HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+        )
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["details"]["field"] == "extra"
+    _assert_nothing_kept(alice, local_storage, settings)

@@ -9,10 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.selectors import user_active_membership
 from apps.core.api.schema import errors
-from apps.core.errors import PermissionDenied, ValidationError
+from apps.core.errors import ValidationError
 from apps.gallery import selectors, services
+from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.api.serializers import (
     AssetReportCreateSerializer,
     AssetReportSerializer,
@@ -25,43 +25,20 @@ from apps.gallery.api.serializers import (
     UploadDirectStartSerializer,
     UploadFileSerializer,
 )
-from apps.gallery.uploads import FILE_FIELD, LimitedTempFileUploadHandler, check_declared_length
+from apps.gallery.uploads import FILE_FIELD
 
 
-def _content_length(request: Request) -> int | None:
-    raw = request.META.get("CONTENT_LENGTH") or ""
-    return int(raw) if raw.isdigit() else None
-
-
-class UploadView(APIView):
+class UploadView(StreamedFilesMixin, APIView):
     parser_classes = [MultiPartParser]
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        # Installed before authentication: a session login's CSRF check reads the form,
-        # so the body may be parsed then, and it must stream through our handler already.
-        django_request = request._request
-        django_request.upload_handlers = [
-            LimitedTempFileUploadHandler(django_request, limit=lambda: self._limit(request))
-        ]
-        super().initial(request, *args, **kwargs)
-
-    @staticmethod
-    def _limit(request: Request) -> int:
-        django_request = request._request
-        workspace = getattr(django_request, "workspace", None)
-        if workspace is None and django_request.user.is_authenticated:
-            membership = user_active_membership(user=django_request.user)
-            workspace = membership.workspace if membership else None
-        if workspace is None:
-            raise PermissionDenied("You are not a member of any workspace.")
-        return services.upload_limit_bytes(workspace=workspace)
+    file_fields = (FILE_FIELD,)
 
     @extend_schema(
         summary="Upload a media file (multipart field `file`)",
         description=(
             "Streams the file to storage. Refused with 413 FILE_TOO_LARGE over the tier's "
             "per-file limit (from Content-Length, before the body is read), 400 "
-            "UNSUPPORTED_FORMAT when it is not a supported video, image or audio file, 507 "
+            "UNSUPPORTED_FORMAT when it is not a supported video, image or audio file, 400 "
+            "VALIDATION_ERROR for any file part other than one `file`, 507 "
             "STORAGE_FULL over the storage quota. Uploads are unsaved (retention applies) "
             "until saved to the gallery (`POST /gallery {asset}`) or sent with saved=true."
         ),
@@ -69,8 +46,6 @@ class UploadView(APIView):
         responses={201: AssetSerializer, **errors(400, 403, 413, 507)},
     )
     def post(self, request: Request) -> Response:
-        # Before touching request.data: refuse by the declared length alone.
-        check_declared_length(_content_length(request), self._limit(request))
         uploaded = request.FILES.get(FILE_FIELD)
         if uploaded is None:
             raise ValidationError(

@@ -20,12 +20,14 @@ from rest_framework.views import APIView
 from apps.core.api.schema import errors
 from apps.core.errors import Conflict, ValidationError
 from apps.gallery import storage
+from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.jobs import selectors, services
 from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
     JobSerializer,
     ProcessRequestSerializer,
 )
+from apps.jobs.inputs import SLOTS
 from apps.jobs.models import TERMINAL, Job, JobStatus
 
 MAX_WAIT_S = 30
@@ -151,7 +153,10 @@ SUBMIT_RESPONSES = {
 }
 
 
-class GenerateView(APIView):
+class GenerateView(StreamedFilesMixin, APIView):
+    # Files stream to disk capped at the tier's limit; any other file part is a 400.
+    file_fields = tuple(f"{slot}_file" for slot in SLOTS)
+
     @extend_schema(
         summary="Generate a video (text, image, extend, lip-sync, storyboard)",
         request={
@@ -165,7 +170,9 @@ class GenerateView(APIView):
         return _submit(request, *_body(request))
 
 
-class ProcessView(APIView):
+class ProcessView(StreamedFilesMixin, APIView):
+    file_fields = ("source_file",)
+
     @extend_schema(
         summary="Process a video (edit, enhance, transform, optimize, remove-background)",
         request={
