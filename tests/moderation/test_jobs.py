@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from apps.billing.models import CreditAccount, CreditHold
 from apps.jobs.models import Job
-from apps.jobs.pipeline import jobs_sweep
 from apps.jobs.services import job_fail, job_submit
+from apps.jobs.sweep import jobs_sweep
 from apps.moderation.models import ModerationAction, ModerationCase
 from tests.jobs.conftest import TEXT_JOB, fund
 
