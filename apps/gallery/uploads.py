@@ -58,16 +58,17 @@ def unexpected_file_part(
     )
 
 
-def check_declared_length(content_length: int | None, limit_bytes: int) -> None:
-    """Refuse from the header alone when even the multipart framing cannot explain it."""
-    if content_length is not None and content_length > limit_bytes + MULTIPART_SLACK_BYTES:
+def check_declared_length(content_length: int | None, limit_bytes: int, files: int = 1) -> None:
+    """Refuse from the header alone when `files` files of at most `limit_bytes` each plus
+    the multipart framing cannot explain it."""
+    if content_length is not None and content_length > limit_bytes * files + MULTIPART_SLACK_BYTES:
         raise file_too_large(limit_bytes=limit_bytes, size_bytes=None)
 
 
 class LimitedTempFileUploadHandler(FileUploadHandler):
-    """Accepts at most one file per name in `fields`, each into a temp file, at most
-    `limit()` bytes for all of them together (a request carries no more than the tier's
-    per-file limit, so disk use per request is bounded by it too).
+    """Accepts at most one file per name in `fields`, each into a temp file of at most
+    `limit()` bytes (the tier's per-file limit), so disk use per request is bounded by
+    limit x len(fields). A declared length past `max_files` such files is refused unread.
 
     `limit` is a callable so the workspace (hence the tier's limit) can be resolved when
     parsing starts, which for session-authenticated requests is during the CSRF check."""
@@ -76,9 +77,15 @@ class LimitedTempFileUploadHandler(FileUploadHandler):
     chunk_size = 256 * 1024
 
     def __init__(
-        self, request: Any, *, limit: Callable[[], int], fields: Collection[str] = (FILE_FIELD,)
+        self,
+        request: Any,
+        *,
+        limit: Callable[[], int],
+        fields: Collection[str] = (FILE_FIELD,),
+        max_files: int = 1,
     ) -> None:
         super().__init__(request)
+        self.max_files = max_files
         self._limit_fn = limit
         self.fields = frozenset(fields)
         self.limit_bytes = 0
@@ -95,7 +102,7 @@ class LimitedTempFileUploadHandler(FileUploadHandler):
         encoding: str | None = None,
     ) -> None:
         self.limit_bytes = self._limit_fn()
-        check_declared_length(content_length, self.limit_bytes)
+        check_declared_length(content_length, self.limit_bytes, self.max_files)
 
     def new_file(
         self, field_name: str, file_name: str, content_type: str, *args: Any, **kw: Any
@@ -109,6 +116,7 @@ class LimitedTempFileUploadHandler(FileUploadHandler):
         super().new_file(field_name, file_name, content_type, *args, **kw)
         self._seen.add(field_name)
         self.file = TemporaryUploadedFile(file_name, content_type, 0, self.charset)
+        self.received = 0
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
         if self.file is None:

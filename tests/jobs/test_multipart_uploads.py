@@ -1,5 +1,5 @@
 """Multipart job submits (issue 12, item 4): files stream to disk through the same handler
-as /uploads, capped at the workspace tier's per-file limit for the whole request, and only
+as /uploads, each capped at the workspace tier's per-file limit, and only
 the file parts the endpoint takes are read."""
 
 from pathlib import Path
@@ -137,3 +137,48 @@ def test_an_image_within_the_limit_still_makes_a_job(alice, png, upload_tmp):
     )
     assert response.status_code in (200, 202), response.content
     assert list(upload_tmp.iterdir()) == []
+
+
+def test_the_limit_is_per_file_so_two_files_each_within_it_make_a_job(
+    alice, png, wav, upload_tmp
+):
+    """The tier's limit is per file: a lip-sync image and audio that together exceed it,
+    but each fit, are accepted."""
+    image, audio = png.read_bytes(), wav.read_bytes()
+    limit = max(len(image), len(audio)) + 1
+    assert len(image) + len(audio) > limit
+    Tier.objects.filter(name="free").update(max_upload_bytes=limit)
+    response = alice.api.post(
+        "/api/v1/generate",
+        {
+            "method": "lip-sync",
+            "model": "local/lip-sync",
+            "resolution": "480p",
+            "source_file": SimpleUploadedFile("face.png", image),
+            "audio_file": SimpleUploadedFile("voice.wav", audio),
+        },
+        format="multipart",
+    )
+    assert response.status_code in (200, 202), response.content
+    assert Job.objects.filter(method="lip-sync").count() == 1
+
+
+def test_a_second_file_past_the_limit_is_refused_after_a_first_that_fits(
+    alice, png, wav, upload_tmp, job_storage
+):
+    image = png.read_bytes()
+    limit = len(image) + 1
+    Tier.objects.filter(name="free").update(max_upload_bytes=limit)
+    response = alice.api.post(
+        "/api/v1/generate",
+        {
+            "method": "lip-sync",
+            "model": "local/lip-sync",
+            "source_file": SimpleUploadedFile("face.png", image),
+            "audio_file": SimpleUploadedFile("voice.wav", b"R" * (limit + 1)),
+        },
+        format="multipart",
+    )
+    assert response.status_code == 413, response.content
+    assert response.json()["error"]["details"]["limit_bytes"] == limit
+    assert_nothing_kept(upload_tmp, job_storage)

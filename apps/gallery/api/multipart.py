@@ -1,5 +1,5 @@
 """One way for every API view that takes multipart files (`/uploads`, `/generate`,
-`/process`): the workspace's tier limit caps the whole request, files stream to temp files
+`/process`): the workspace's tier limit caps each file, files stream to temp files
 through LimitedTempFileUploadHandler, and only the file parts the view names are read."""
 
 from typing import Any
@@ -29,14 +29,16 @@ def _workspace_limit(request: Request) -> int:
 
 
 class StreamedFilesMixin:
-    """Mix into an APIView before APIView; set `file_fields` to the file parts it takes.
+    """Mix into an APIView before APIView; set `file_fields` to the file parts it takes
+    and `max_files` to how many of them one request can use.
 
-    A request whose Content-Length exceeds the limit plus the multipart slack is refused
-    (413 FILE_TOO_LARGE) before its body is read; otherwise files are counted as they
-    stream and refused once past the limit, and an unexpected or repeated file part is a
-    400 naming it. Nothing of a refused request stays on disk."""
+    A request whose Content-Length exceeds the per-file limit times `max_files` plus the
+    multipart slack is refused (413 FILE_TOO_LARGE) before its body is read; otherwise
+    each file is counted as it streams and refused once past the limit, and an unexpected
+    or repeated file part is a 400 naming it. Nothing of a refused request stays on disk."""
 
     file_fields: tuple[str, ...] = ()
+    max_files = 1
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Installed before authentication: a session login's CSRF check reads the form,
@@ -50,9 +52,11 @@ class StreamedFilesMixin:
             return limit[0]
 
         django_request.upload_handlers = [
-            LimitedTempFileUploadHandler(django_request, limit=limit_once, fields=self.file_fields)
+            LimitedTempFileUploadHandler(
+                django_request, limit=limit_once, fields=self.file_fields, max_files=self.max_files
+            )
         ]
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         if request.content_type.startswith("multipart/"):
             # Authenticated now; refuse by the declared length before touching the body.
-            check_declared_length(_content_length(request), limit_once())
+            check_declared_length(_content_length(request), limit_once(), self.max_files)

@@ -156,6 +156,8 @@ SUBMIT_RESPONSES = {
 class GenerateView(StreamedFilesMixin, APIView):
     # Files stream to disk capped at the tier's limit; any other file part is a 400.
     file_fields = tuple(f"{slot}_file" for slot in SLOTS)
+    # No catalog model takes more than two inputs (image + end image, image + audio).
+    max_files = 2
 
     @extend_schema(
         summary="Generate a video (text, image, extend, lip-sync, storyboard)",
