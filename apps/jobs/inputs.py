@@ -17,7 +17,7 @@ from django.conf import settings
 from apps import media
 from apps.accounts.models import User, Workspace
 from apps.core.errors import ValidationError
-from apps.core.http import fetch_to_file
+from apps.core.http import fetch_to_file, validate_public_url
 from apps.gallery.models import Asset
 from apps.gallery.selectors import asset_get
 from apps.gallery.services import (
@@ -85,6 +85,10 @@ def inputs_collect(
 ) -> Iterator[dict[str, JobInputFile]]:
     """Resolves every input the request names into {role: JobInputFile}; temp files live
     until the block ends. Bad or foreign inputs raise before anything is stored."""
+    for name, value in data.items():
+        # A malformed URL is a 400 naming its field before anything is fetched.
+        if name.endswith("_url") and value not in (None, ""):
+            validate_public_url(value, field=name)
     limit = upload_limit_bytes(workspace=workspace)
     tmp: list[Path] = []  # made on first use: most jobs bring no files
     try:
@@ -136,7 +140,13 @@ def _collect_one(
     dest = tmp[0] / slot
     if field.endswith("_url"):
         url = str(data[field])
-        fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=settings.GALLERY_FETCH_TIMEOUT_S)
+        fetch_to_file(
+            url,
+            dest=dest,
+            max_bytes=limit,
+            timeout_s=settings.GALLERY_FETCH_TIMEOUT_S,
+            field=field,
+        )
         name = url.rsplit("/", 1)[-1].split("?")[0] or slot
         origin = "url"
     else:
