@@ -3,8 +3,9 @@
 Guards against server-side request forgery:
 - a URL is checked for syntax first (`validate_public_url`, also called at submit time):
   http(s), a well-formed host (IPv4 only as four decimal numbers, no octal/hex/integer
-  forms), a port in 1-65535, no credentials, no whitespace or control characters, at most
-  2,048 characters — anything else is a 400 naming the field, never a parser's exception;
+  forms), a port in 1-65535, no credentials, no control characters (nor whitespace in the
+  host), at most 2,048 characters; anything else is a 400 naming the field, never a
+  parser's exception;
 - the host is resolved once and the connection is pinned to that address (no DNS
   rebinding between the check and the connect), TLS still verifies the real hostname;
 - loopback, private, link-local (cloud metadata), CGNAT, multicast, reserved and
@@ -15,9 +16,11 @@ Guards against server-side request forgery:
   and every read of the body) and a least average transfer rate (docs/operations.md).
 """
 
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -139,11 +142,13 @@ def validate_public_url(url: object, *, field: str | None = None) -> httpx.URL:
         raise _bad_url("A URL must be a string.", url, field)
     if len(url) > MAX_URL_LENGTH:
         raise _bad_url(f"The URL is longer than {MAX_URL_LENGTH} characters.", url, field)
-    if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url) or "\\" in url:
-        # Parsers differ on what they strip or split here: refuse instead of guessing.
-        raise _bad_url(
-            "The URL contains whitespace, a backslash or a control character.", url, field
-        )
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url):
+        # urlsplit drops tabs and newlines, httpx refuses them: refuse instead of guessing.
+        raise _bad_url("The URL contains a control character.", url, field)
+    authority = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
+    if any(c.isspace() for c in authority) or "\\" in authority:
+        # Parsers differ on where such a host ends (WHATWG reads a backslash as "/").
+        raise _bad_url("The URL's host contains whitespace or a backslash.", url, field)
     try:
         parts = urlsplit(url)
         scheme, netloc = parts.scheme.lower(), parts.netloc
@@ -352,15 +357,19 @@ class _BudgetBackend(httpcore.NetworkBackend):
         raise httpcore.ConnectError("Unix sockets are not fetched.")
 
 
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context(trust_env=False)  # loads the CA bundle: once
+
+
 class _BudgetTransport(httpx.HTTPTransport):
     def __init__(self, budget: _Budget) -> None:
-        super().__init__(trust_env=False)
+        super().__init__(verify=_ssl_context(), trust_env=False)
         # httpx has no public hook for httpcore's network backend, so the pool is made
         # again with one that holds every socket operation to the fetch's budget: httpx's
         # read timeout is per read, and a server sending a byte a second never trips it.
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            network_backend=_BudgetBackend(budget),
+            ssl_context=_ssl_context(), network_backend=_BudgetBackend(budget)
         )
 
 

@@ -259,6 +259,7 @@ def test_a_url_that_is_not_a_string_is_a_validation_error(value):
         "http://under_score.example.com/x",
         "http://example.com./x",
         "https://example.com/" + "x" * 2000,
+        "https://example.com/My Clip.mp4",  # a space in the path is percent-encoded
     ],
 )
 def test_well_formed_urls_pass_the_syntax_check(url):

@@ -111,3 +111,42 @@ def test_a_source_url_under_the_least_rate_is_cut_off_after_the_grace(alice_api,
     assert 1 <= took < 2.5
     assert response.status_code == 400
     assert response.json()["error"]["details"]["reason"] == "too_slow"
+
+
+def test_all_url_inputs_of_one_submit_share_one_time_cap(alice_api, settings, png):
+    settings.GALLERY_FETCH_TIMEOUT_S = 3
+    settings.OUTBOUND_MIN_RATE_BPS = 0
+    stop = threading.Event()
+
+    def late_image(req):
+        stop.wait(2.5)
+        data = png.read_bytes()
+        req.send_response(200)
+        req.send_header("Content-Type", "image/png")
+        req.send_header("Content-Length", str(len(data)))
+        req.end_headers()
+        req.wfile.write(data)
+
+    routes = {"GET /still.png": late_image, "GET /voice.wav": dripping(stop)}
+    try:
+        with serve(routes) as base:
+            settings.OUTBOUND_ALLOWED_NETLOCS = [urlsplit(base).netloc]
+            started = time.monotonic()
+            response = alice_api.post(
+                "/api/v1/generate",
+                {
+                    "method": "lip-sync",
+                    "model": "local/lip-sync",
+                    "source_url": f"{base}/still.png",
+                    "audio_url": f"{base}/voice.wav",
+                    "resolution": "480p",
+                },
+                format="json",
+            )
+            took = time.monotonic() - started
+    finally:
+        stop.set()
+    # 2.5 s for the image leaves 0.5 s for the audio, not another 3 s.
+    assert 3 <= took < 4.5
+    assert response.status_code == 400
+    assert response.json()["error"]["details"]["field"] == "audio_url"
