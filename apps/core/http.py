@@ -13,7 +13,7 @@ Guards against server-side request forgery:
   IPv4 address (mapped, translated, compatible, 6to4, NAT64, Teredo) — at send time and
   again on every redirect hop;
 - a cap on bytes, a wall-clock deadline over the whole fetch (DNS, connect, TLS, headers
-  and every read of the body) and a least average transfer rate (docs/operations.md).
+  and every read of the body) and a least average transfer rate (docs/storage.md).
 """
 
 import functools
