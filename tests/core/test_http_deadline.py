@@ -2,6 +2,7 @@
 real local servers that drip bytes, stall, or never answer, with small caps."""
 
 import socket
+import ssl
 import threading
 import time
 from urllib.parse import urlsplit
@@ -143,4 +144,91 @@ def test_slow_dns_is_bounded_by_the_deadline(tmp_path, monkeypatch):
     monkeypatch.setattr(socket, "getaddrinfo", slow_resolver)
     error, took = timed_fetch(tmp_path, "http://slow-dns.example/x", timeout_s=1)
     assert 1 <= took < 1 + MARGIN_S
+    assert error.details["reason"] == "timeout"
+
+
+# --- the same over TLS: the pinned connection verifies the name, the deadline still holds --
+
+
+@pytest.fixture(scope="module")
+def tls_pair(tmp_path_factory):
+    """A self-signed certificate for media.test: (server context, client context)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "media.test")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("media.test")]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    folder = tmp_path_factory.mktemp("tls")
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(folder / "cert.pem", folder / "key.pem")
+    client = ssl.create_default_context(cafile=str(folder / "cert.pem"))
+    return server, client
+
+
+@pytest.fixture
+def media_test_host(monkeypatch, tls_pair):
+    """media.test resolves to 127.0.0.1 and its certificate is trusted."""
+    real = socket.getaddrinfo
+
+    def resolver(host, port, *args, **kwargs):
+        return real("127.0.0.1" if host == "media.test" else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    monkeypatch.setattr(http, "_ssl_context", lambda: tls_pair[1])
+    return tls_pair[0]
+
+
+def test_an_https_fetch_is_pinned_and_verifies_the_name(tmp_path, settings, media_test_host):
+    def ok(req):
+        req.send_response(200)
+        req.send_header("Content-Length", "2")
+        req.end_headers()
+        req.wfile.write(b"ok")
+
+    with serve({"GET /a": ok}, tls=media_test_host) as base:
+        port = urlsplit(base).port
+        settings.OUTBOUND_ALLOWED_NETLOCS = [f"media.test:{port}"]
+        result = http.fetch_to_file(
+            f"https://media.test:{port}/a", dest=tmp_path / "f", max_bytes=100
+        )
+        assert result.size_bytes == 2
+        # The same server under a name its certificate does not carry: refused.
+        settings.OUTBOUND_ALLOWED_NETLOCS = [f"127.0.0.1:{port}"]
+        with pytest.raises(http.OutboundError, match="Could not fetch"):
+            http.fetch_to_file(f"{base}/a", dest=tmp_path / "g", max_bytes=100)
+
+
+def test_an_https_body_dripping_ends_at_the_deadline(
+    tmp_path, settings, stop, no_rate_floor, media_test_host
+):
+    with serve({"GET /drip": dripping(stop)}, tls=media_test_host) as base:
+        port = urlsplit(base).port
+        settings.OUTBOUND_ALLOWED_NETLOCS = [f"media.test:{port}"]
+        error, took = timed_fetch(tmp_path, f"https://media.test:{port}/drip", timeout_s=2)
+    assert 2 <= took < 2 + MARGIN_S
     assert error.details["reason"] == "timeout"
