@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from apps.core import http
+from apps.core.http import budget
 from tests.httpserver import serve
 from tests.slowserver import dripping
 
@@ -199,7 +200,7 @@ def media_test_host(monkeypatch, tls_pair):
         return real("127.0.0.1" if host == "media.test" else host, port, *args, **kwargs)
 
     monkeypatch.setattr(socket, "getaddrinfo", resolver)
-    monkeypatch.setattr(http, "_ssl_context", lambda: tls_pair[1])
+    monkeypatch.setattr(budget, "_ssl_context", lambda: tls_pair[1])
     return tls_pair[0]
 
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from apps.core import http
 from apps.core.errors import ApplicationError
+from apps.core.http import addresses
 from tests.httpserver import serve
 
 
@@ -373,7 +374,7 @@ PUBLIC_ADDRESSES = [
 
 @pytest.mark.parametrize("address", REFUSED_ADDRESSES)
 def test_non_public_addresses_are_refused_in_every_form(address):
-    assert not http._is_public(ipaddress.ip_address(address))
+    assert not addresses._is_public(ipaddress.ip_address(address))
     host = f"[{address}]" if ":" in address else address
     with pytest.raises(http.OutboundError, match="private or reserved"):
         http.resolve_public(f"http://{host}:8870/")
@@ -381,7 +382,7 @@ def test_non_public_addresses_are_refused_in_every_form(address):
 
 @pytest.mark.parametrize("address", PUBLIC_ADDRESSES)
 def test_public_addresses_are_allowed(address):
-    assert http._is_public(ipaddress.ip_address(address))
+    assert addresses._is_public(ipaddress.ip_address(address))
 
 
 def test_the_ipv4_compatible_loopback_from_the_report_is_refused():
