@@ -1,5 +1,6 @@
 """A tiny threaded HTTP server on 127.0.0.1 for tests that need a real peer."""
 
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,8 +10,9 @@ Handler = Callable[[BaseHTTPRequestHandler], None]
 
 
 @contextmanager
-def serve(routes: dict[str, Handler]) -> Iterator[str]:
-    """Serves `routes` ({"GET /path": handler}) and yields the base URL."""
+def serve(routes: dict[str, Handler], tls: ssl.SSLContext | None = None) -> Iterator[str]:
+    """Serves `routes` ({"GET /path": handler}) and yields the base URL (https with a
+    server-side `tls` context)."""
 
     class _Handler(BaseHTTPRequestHandler):
         def _dispatch(self) -> None:
@@ -26,10 +28,13 @@ def serve(routes: dict[str, Handler]) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        scheme = "https" if tls is not None else "http"
+        yield f"{scheme}://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -324,7 +324,13 @@ def asset_save_from_url(
     limit = upload_limit_bytes(workspace=workspace)
     with _tempdir() as tmp:
         dest = tmp / "download"
-        fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=settings.GALLERY_FETCH_TIMEOUT_S)
+        fetch_to_file(
+            url,
+            dest=dest,
+            max_bytes=limit,
+            timeout_s=settings.GALLERY_FETCH_TIMEOUT_S,
+            field="url",
+        )
         return asset_create_from_file(
             workspace=workspace,
             owner=owner,

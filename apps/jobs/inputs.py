@@ -6,6 +6,7 @@ and process), `end_image_*` and `audio_*`, each as `_file`, `_asset` or `_url`."
 
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from django.conf import settings
 from apps import media
 from apps.accounts.models import User, Workspace
 from apps.core.errors import ValidationError
-from apps.core.http import fetch_to_file
+from apps.core.http import OutboundError, fetch_to_file, validate_public_url
 from apps.gallery.models import Asset
 from apps.gallery.selectors import asset_get
 from apps.gallery.services import (
@@ -85,7 +86,14 @@ def inputs_collect(
 ) -> Iterator[dict[str, JobInputFile]]:
     """Resolves every input the request names into {role: JobInputFile}; temp files live
     until the block ends. Bad or foreign inputs raise before anything is stored."""
+    for name, value in data.items():
+        # A malformed URL is a 400 naming its field before anything is fetched.
+        if name.endswith("_url") and value not in (None, ""):
+            validate_public_url(value, field=name)
     limit = upload_limit_bytes(workspace=workspace)
+    # One time budget for all of the request's URL fetches, not one each: the submit runs
+    # inside a web request (docs/jobs.md).
+    fetch_deadline = time.monotonic() + settings.GALLERY_FETCH_TIMEOUT_S
     tmp: list[Path] = []  # made on first use: most jobs bring no files
     try:
         found: dict[str, JobInputFile] = {}
@@ -101,7 +109,7 @@ def inputs_collect(
                 )
             if not given:
                 continue
-            item = _collect_one(workspace, slot, given[0], data, files, tmp, limit)
+            item = _collect_one(workspace, slot, given[0], data, files, tmp, limit, fetch_deadline)
             if item.role in found:
                 raise ValidationError(
                     f"Two inputs were given as the {item.role}.", details={"field": given[0]}
@@ -121,6 +129,7 @@ def _collect_one(
     files: dict[str, Any],
     tmp: list[Path],
     limit: int,
+    fetch_deadline: float,
 ) -> JobInputFile:
     if field.endswith("_asset"):
         asset = asset_get(workspace=workspace, public_id=str(data[field]))
@@ -136,7 +145,15 @@ def _collect_one(
     dest = tmp[0] / slot
     if field.endswith("_url"):
         url = str(data[field])
-        fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=settings.GALLERY_FETCH_TIMEOUT_S)
+        remaining = fetch_deadline - time.monotonic()
+        if remaining <= 0:
+            raise OutboundError(
+                f"{field}: fetching the request's URL inputs took longer than "
+                f"{settings.GALLERY_FETCH_TIMEOUT_S:g} s in all.",
+                retryable=True,
+                details={"field": field, "reason": "timeout"},
+            )
+        fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=remaining, field=field)
         name = url.rsplit("/", 1)[-1].split("?")[0] or slot
         origin = "url"
     else:

@@ -199,7 +199,9 @@ GALLERY_SIGNED_URL_TTL_S = env.int("GALLERY_SIGNED_URL_TTL_S", default=900)
 GALLERY_SIGNED_URL_MAX_TTL_S = env.int("GALLERY_SIGNED_URL_MAX_TTL_S", default=7 * 86400)
 GALLERY_DIRECT_UPLOAD_TTL_S = env.int("GALLERY_DIRECT_UPLOAD_TTL_S", default=3600)
 GALLERY_STALE_UPLOAD_S = env.int("GALLERY_STALE_UPLOAD_S", default=3600)
-GALLERY_FETCH_TIMEOUT_S = env.float("GALLERY_FETCH_TIMEOUT_S", default=300.0)
+# Caps every fetch of a URL done inside a web request (gallery save-from-URL, job input
+# URLs): well under gunicorn's --timeout 120, so a slow server never gets a worker killed.
+GALLERY_FETCH_TIMEOUT_S = env.float("GALLERY_FETCH_TIMEOUT_S", default=60.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Auth -----------------------------------------------------------------------------
@@ -292,6 +294,10 @@ HEALTHZ_WORKER_TIMEOUT_S = env.float("HEALTHZ_WORKER_TIMEOUT_S", default=5.0)
 # Outbound fetches of user-given URLs refuse private networks; exact "host:port" pairs
 # listed here are exempt (local provider sandboxes). Never list anything in production.
 OUTBOUND_ALLOWED_NETLOCS = env.list("OUTBOUND_ALLOWED_NETLOCS", default=[])
+# Every outbound fetch must keep this average rate (bytes/s) once the server has sent its
+# first byte and the grace period has passed; 0 turns the floor off.
+OUTBOUND_MIN_RATE_BPS = env.int("OUTBOUND_MIN_RATE_BPS", default=16 * 1024)
+OUTBOUND_RATE_GRACE_S = env.float("OUTBOUND_RATE_GRACE_S", default=10.0)
 
 # --- Catalog: credits and provider credentials ------------------------------------------
 # Price in credits = ceil(provider cost in USD x (1 + margin) / CREDIT_USD_VALUE). The

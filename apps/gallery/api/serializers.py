@@ -4,6 +4,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.http import OutboundError, validate_public_url
 from apps.gallery import services, storage
 from apps.gallery.models import Asset, AssetKind, AssetReport, Visibility
 
@@ -120,6 +121,14 @@ class GallerySaveSerializer(serializers.Serializer[Any]):
         child=serializers.CharField(max_length=50), required=False, max_length=30
     )
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
+
+    def validate_url(self, value: str) -> str:
+        # Django's URLValidator lets through hosts no fetcher can use (①②⑦.com, ...).
+        try:
+            validate_public_url(value)
+        except OutboundError as exc:
+            raise serializers.ValidationError(exc.message) from None
+        return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("url")) == bool(attrs.get("asset")):
