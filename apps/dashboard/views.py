@@ -23,7 +23,8 @@ from apps.catalog.selectors import models_for_picker
 from apps.core.errors import ApplicationError, NotFound
 from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm
 from apps.gallery import storage
-from apps.gallery.services import asset_save, upload_limit_bytes
+from apps.gallery.quota import upload_limit_bytes
+from apps.gallery.services import asset_save
 from apps.jobs import selectors as job_selectors
 from apps.jobs import services as job_services
 from apps.jobs.models import TERMINAL, Job

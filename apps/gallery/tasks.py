@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from apps.gallery import services
+from apps.gallery import quota, services
 
 
 @shared_task(name="gallery.storage_recount")
@@ -8,7 +8,7 @@ def storage_recount() -> dict[str, int]:
     """Beat runs this hourly: abandons uploads whose writer died or whose presigned PUT
     expired, then recounts every workspace's storage usage from its asset rows."""
     abandoned = services.uploads_cleanup_stale()
-    drifted = services.storage_recount_all()
+    drifted = quota.storage_recount_all()
     return {"abandoned_uploads": abandoned, "workspaces_fixed": drifted}
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import workspace_required
 from apps.core.errors import ApplicationError, ErrorCode, NotFound
-from apps.gallery import selectors, services, storage
+from apps.gallery import direct_uploads, selectors, services, storage
 from apps.gallery.models import AssetKind, Visibility
 
 CHUNK = 256 * 1024
@@ -135,13 +135,13 @@ def signed_put(request: HttpRequest, token: str) -> JsonResponse:
         )
     # Claimed before a byte is written: of concurrent PUTs exactly one proceeds.
     try:
-        asset = services.upload_direct_claim(storage_key=key)
+        asset = direct_uploads.upload_direct_claim(storage_key=key)
     except ApplicationError as exc:
         return _json_error(exc.status, exc.code, exc.message)
     try:
         return _receive_put(request, key=key, size=size)
     finally:
-        services.upload_direct_release(asset=asset)
+        direct_uploads.upload_direct_release(asset=asset)
 
 
 def _receive_put(request: HttpRequest, *, key: str, size: int) -> JsonResponse:

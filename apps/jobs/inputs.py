@@ -20,13 +20,10 @@ from apps.accounts.models import User, Workspace
 from apps.core.errors import ValidationError
 from apps.core.http import OutboundError, fetch_to_file, validate_public_url
 from apps.gallery.models import Asset
+from apps.gallery.objects import media_error
+from apps.gallery.quota import upload_limit_bytes
 from apps.gallery.selectors import asset_get
-from apps.gallery.services import (
-    asset_create_from_file,
-    asset_delete,
-    media_error,
-    upload_limit_bytes,
-)
+from apps.gallery.services import asset_create_from_file, asset_delete
 from apps.gallery.uploads import file_too_large
 
 SLOTS = ("source", "end_image", "audio")

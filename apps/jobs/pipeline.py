@@ -19,7 +19,7 @@ from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
 from apps.gallery.models import Asset
-from apps.gallery.services import media_error
+from apps.gallery.objects import media_error
 from apps.jobs.delivery import job_deliver
 from apps.jobs.enqueue import enqueue
 from apps.jobs.models import Job, JobStatus

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from django.db import connection
 
-from apps.gallery import services
+from apps.gallery import direct_uploads, services
 from apps.gallery.models import Asset, AssetStatus
 from tests.gallery.conftest import MB, stored_files
 from tests.gallery.mediafiles import pad_mp4
@@ -61,7 +61,7 @@ def test_a_put_while_another_holds_the_claim_is_409_and_writes_nothing(alice, mp
     data = mp4.read_bytes()
     body = start(alice.api, len(data)).json()
     asset = Asset.objects.get(public_id=body["upload_id"])
-    services.upload_direct_claim(storage_key=asset.storage_key)  # a PUT in progress
+    direct_uploads.upload_direct_claim(storage_key=asset.storage_key)  # a PUT in progress
     response = put(body["put_url"], data)
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "CONFLICT"
@@ -71,7 +71,7 @@ def test_a_put_while_another_holds_the_claim_is_409_and_writes_nothing(alice, mp
     assert complete.status_code == 409
     asset.refresh_from_db()
     assert asset.status == AssetStatus.RECEIVING
-    services.upload_direct_release(asset=asset)
+    direct_uploads.upload_direct_release(asset=asset)
     assert put(body["put_url"], data).status_code == 200
     assert alice.api.post(f"{DIRECT}/{body['upload_id']}/complete").status_code == 200
 
@@ -97,7 +97,7 @@ def test_a_claim_whose_put_died_is_taken_over_after_the_stale_time(
     data = mp4.read_bytes()
     body = start(alice.api, len(data)).json()
     asset = Asset.objects.get(public_id=body["upload_id"])
-    services.upload_direct_claim(storage_key=asset.storage_key)  # then the worker died
+    direct_uploads.upload_direct_claim(storage_key=asset.storage_key)  # then the worker died
     assert put(body["put_url"], data).status_code == 409
     old = timezone.now() - timedelta(seconds=settings.GALLERY_STALE_UPLOAD_S + 1)
     Asset.objects.filter(pk=asset.pk).update(updated_at=old)
@@ -112,7 +112,7 @@ def test_the_sweep_abandons_an_expired_upload_stuck_receiving(alice, local_stora
 
     body = start(alice.api, 1000).json()
     asset = Asset.objects.get(public_id=body["upload_id"])
-    services.upload_direct_claim(storage_key=asset.storage_key)
+    direct_uploads.upload_direct_claim(storage_key=asset.storage_key)
     later = timezone.now() + timedelta(
         seconds=settings.GALLERY_DIRECT_UPLOAD_TTL_S + 2 * settings.GALLERY_STALE_UPLOAD_S
     )

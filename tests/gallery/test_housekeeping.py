@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.accounts.models import Tier, Workspace
-from apps.gallery import services, tasks
+from apps.gallery import direct_uploads, services, tasks
 from apps.gallery.models import Asset, AssetStatus
 from tests.gallery.conftest import stored_files
 
@@ -51,14 +51,14 @@ def test_the_recount_fixes_drift(alice, png):
 
 def test_stale_uploads_are_abandoned_and_their_space_returned(alice, settings, local_storage):
     settings.GALLERY_STALE_UPLOAD_S = 60
-    upload = services.upload_direct_start(
+    upload = direct_uploads.upload_direct_start(
         workspace=alice.workspace, owner=alice.user, filename="x.mp4", size_bytes=1000
     )
     Asset.objects.filter(pk=upload.asset.pk).update(
         created_at=timezone.now() - timedelta(hours=3),
         upload_expires_at=timezone.now() - timedelta(hours=2),
     )
-    fresh = services.upload_direct_start(
+    fresh = direct_uploads.upload_direct_start(
         workspace=alice.workspace, owner=alice.user, filename="y.mp4", size_bytes=10
     )
     assert tasks.storage_recount()["abandoned_uploads"] == 1

@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from apps.accounts.models import Workspace
 from apps.core.errors import ApplicationError
-from apps.gallery import services
+from apps.gallery import quota, services
 from apps.gallery.models import Asset
 from tests.gallery.conftest import MB, StreamedBody, post_streamed, stored_files
 from tests.gallery.mediafiles import pad_mp4
@@ -64,7 +64,7 @@ def test_ten_concurrent_60_mb_uploads_into_500_mb_keep_at_most_8(
         if f.endswith(".mp4")
     )
     assert on_disk == alice.workspace.storage_used_bytes <= 500 * MB
-    assert services.storage_recount(workspace=alice.workspace) == 0
+    assert quota.storage_recount(workspace=alice.workspace) == 0
 
 
 def test_concurrent_http_uploads_never_overshoot_the_quota(alice, mp4, tmp_path):
@@ -91,7 +91,7 @@ def test_a_hundred_concurrent_reservations_fill_the_quota_exactly(alice):
     @in_thread
     def reserve(_: int) -> bool:
         try:
-            services.storage_reserve(
+            quota.storage_reserve(
                 workspace=Workspace.objects.get(pk=alice.workspace.pk), size_bytes=20 * MB
             )
         except ApplicationError:

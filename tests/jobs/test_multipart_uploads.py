@@ -139,9 +139,7 @@ def test_an_image_within_the_limit_still_makes_a_job(alice, png, upload_tmp):
     assert list(upload_tmp.iterdir()) == []
 
 
-def test_the_limit_is_per_file_so_two_files_each_within_it_make_a_job(
-    alice, png, wav, upload_tmp
-):
+def test_the_limit_is_per_file_so_two_files_each_within_it_make_a_job(alice, png, wav, upload_tmp):
     """The tier's limit is per file: a lip-sync image and audio that together exceed it,
     but each fit, are accepted."""
     image, audio = png.read_bytes(), wav.read_bytes()

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 
 from apps.accounts.selectors import user_active_membership
 from apps.core.errors import PermissionDenied
-from apps.gallery.services import upload_limit_bytes
+from apps.gallery.quota import upload_limit_bytes
 from apps.gallery.uploads import LimitedTempFileUploadHandler, check_declared_length
 
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
-from apps.gallery import selectors, services
+from apps.gallery import direct_uploads, selectors, services
 from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.api.serializers import (
     AssetReportCreateSerializer,
@@ -84,7 +84,7 @@ class UploadDirectView(APIView):
     def post(self, request: Request) -> Response:
         body = UploadDirectStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        upload = services.upload_direct_start(
+        upload = direct_uploads.upload_direct_start(
             workspace=request.workspace,
             owner=request.user,
             filename=body.validated_data["filename"],
@@ -114,7 +114,7 @@ class UploadDirectCompleteView(APIView):
     )
     def post(self, request: Request, upload_id: str) -> Response:
         asset = selectors.asset_get_pending_upload(workspace=request.workspace, public_id=upload_id)
-        asset = services.upload_direct_complete(asset=asset)
+        asset = direct_uploads.upload_direct_complete(asset=asset)
         return Response(AssetSerializer(asset, context={"request": request}).data)
 
 
