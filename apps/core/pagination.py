@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+from rest_framework.utils.urls import remove_query_param
 
 _CURSOR_KEYS = {"o", "r", "p"}
 
@@ -95,3 +96,34 @@ class CursorPagination(pagination.CursorPagination):
                     f"{self.max_page_size} are served as {self.max_page_size})."
                 )
         return parameters
+
+
+class ListPagination(CursorPagination):
+    """The same `?limit=`/`?cursor=` contract over an in-memory list (a catalogue, not
+    rows): the cursor carries an offset only. `page_size` None serves the whole list by
+    default (up to `max_page_size`), for lists whose clients always received all of it."""
+
+    def paginate_list(self, items: list[Any], request: Any) -> dict[str, Any]:
+        size = self.get_page_size(request) or self.max_page_size
+        cursor = self.decode_cursor(request)
+        if cursor is not None and (cursor.position is not None or cursor.reverse):
+            raise _bad(self.cursor_query_param, self.invalid_cursor_message)
+        offset = cursor.offset if cursor else 0
+        self.base_url = request.build_absolute_uri()
+        nxt = prev = None
+        if offset + size < len(items):
+            nxt = self._link(offset + size)
+        if offset > 0:
+            prev = self._link(max(offset - size, 0))
+        return {
+            "count": len(items),
+            "next": nxt,
+            "previous": prev,
+            "results": items[offset : offset + size],
+        }
+
+    def _link(self, offset: int) -> str:
+        if offset == 0:
+            return str(remove_query_param(self.base_url, self.cursor_query_param))
+        cursor = pagination.Cursor(offset=offset, reverse=False, position=None)
+        return str(self.encode_cursor(cursor))
