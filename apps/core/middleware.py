@@ -1,7 +1,7 @@
 """Refuses text no view should see, before any view runs: control characters or lone
-surrogates in the path or the query string (every page and API list filters on these), and
-in the fields of a page's form post. API bodies are checked by the API's parsers
-(apps/core/parsers.py)."""
+surrogates in the path or the query string (every page and API list filters on these), in
+header values (Idempotency-Key is stored), and in the fields of a page's form post. API
+bodies are checked by the API's parsers (apps/core/parsers.py)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +22,10 @@ class RejectControlCharactersMiddleware:
             if text.has_bad_characters(request.path):
                 raise ValidationError({"path": [text.MESSAGE]})
             text.check_pairs(request.GET.lists())
+            for key, value in request.META.items():
+                if key.startswith("HTTP_") and text.BAD_HEADER_CHARACTERS.search(value):
+                    name = key[5:].replace("_", "-").title()
+                    raise ValidationError({name: ["A header value has a control character."]})
         except ValidationError as exc:
             return error_response(request, _from_drf(exc))
         return self.get_response(request)

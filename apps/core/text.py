@@ -13,6 +13,9 @@ from rest_framework.exceptions import ParseError, ValidationError
 # C0 controls but \t \n \r; DEL and the C1 controls; UTF-16 surrogates (only lone ones
 # survive decoding into a Python str).
 BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Header values arrive decoded as latin-1, so UTF-8 bytes look like C1 controls there: only
+# the C0 controls (but tab) and DEL are refused in headers, as RFC 9110 forbids them.
+BAD_HEADER_CHARACTERS = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 MESSAGE = (
     "Contains a control character or an invalid code point (only tab and newlines are allowed)."
 )

@@ -373,3 +373,13 @@ def test_every_api_view_parses_bodies_with_the_checking_parsers():
         if issubclass(view, APIView):
             for parser in view.parser_classes:
                 assert issubclass(parser, checking), (route, parser)
+
+
+def test_a_control_character_in_a_header_is_a_400_naming_the_header(alice_api):
+    response = alice_api.post(
+        "/api/v1/generate", TEXT_JOB, format="json", HTTP_IDEMPOTENCY_KEY="a\u0000b"
+    )
+    error = assert_envelope(response, 400, "VALIDATION_ERROR")
+    assert "Idempotency-Key" in error["details"]["fields"]
+    ok = alice_api.get("/api/v1/tasks", HTTP_USER_AGENT="caf\u00c3\u00a9 \u00e2\u0082\u00ac")
+    assert ok.status_code == 200  # UTF-8 read as latin-1 is not a control character
