@@ -187,7 +187,14 @@ def test_json_nested_too_deep_is_a_400_not_a_recursion_error(alice_api, url, dep
     response = alice_api.post(url, body, content_type="application/json")
     error = assert_envelope(response, 400, "VALIDATION_ERROR")
     assert error["retryable"] is False
-    assert "nested" in error["message"]
+    assert "nested deeper than 64" in error["message"] or "10000 objects" in error["message"]
+
+
+def test_json_with_more_than_10000_objects_and_arrays_is_a_400(alice_api):
+    body = '{"prompt": "x", "settings": [' + ",".join(["{}"] * 10_001) + "]}"
+    response = alice_api.post("/api/v1/estimate-cost", body, content_type="application/json")
+    error = assert_envelope(response, 400, "VALIDATION_ERROR")
+    assert "10000 objects and arrays" in error["message"]
 
 
 def test_json_nested_1000_deep_in_a_multipart_json_field_is_a_400(alice_api):
