@@ -62,7 +62,7 @@ class CursorPagination(pagination.CursorPagination):
             reverse = tokens.get("r", ["0"])[0]
             if reverse not in ("0", "1"):
                 raise ValueError("bad direction")
-            position = tokens.get("p", [None])[0]
+            position: Any = tokens.get("p", [None])[0]
         except (ValueError, binascii.Error):  # UnicodeError is a ValueError
             raise _bad(self.cursor_query_param, self.invalid_cursor_message) from None
         return pagination.Cursor(offset=offset, reverse=reverse == "1", position=position)
@@ -70,7 +70,7 @@ class CursorPagination(pagination.CursorPagination):
     def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
         cursor = self.decode_cursor(request)
         if cursor is not None and cursor.position is not None:
-            self._check_position(queryset, request, view, cursor.position)
+            self._check_position(queryset, request, view, str(cursor.position))
         return super().paginate_queryset(queryset, request, view)
 
     def _check_position(self, queryset: Any, request: Any, view: Any, position: str) -> None:
@@ -124,6 +124,6 @@ class ListPagination(CursorPagination):
 
     def _link(self, offset: int) -> str:
         if offset == 0:
-            return str(remove_query_param(self.base_url, self.cursor_query_param))
+            return str(remove_query_param(str(self.base_url), self.cursor_query_param))
         cursor = pagination.Cursor(offset=offset, reverse=False, position=None)
         return str(self.encode_cursor(cursor))

@@ -91,7 +91,7 @@ def check_data(data: Any, *, path: str = "", text: bool = True) -> None:
         if text and has_bad_characters(data):
             raise _refuse(root, None)
         return
-    level = [(data, root)] if isinstance(data, _CONTAINERS) else []
+    level: list[tuple[Any, Any]] = [(data, root)] if isinstance(data, _CONTAINERS) else []
     depth = seen = 0
     while level:
         depth += 1
@@ -100,7 +100,8 @@ def check_data(data: Any, *, path: str = "", text: bool = True) -> None:
             raise ParseError(TOO_DEEP)
         if seen > MAX_JSON_CONTAINERS:
             raise ParseError(TOO_MANY)
-        deeper = []
+        deeper: list[tuple[Any, Any]] = []
+        container: Any
         for container, locator in level:
             is_dict = type(container) is dict
             if text and is_dict and has_bad_characters(_SEPARATOR.join(container)):
