@@ -5,7 +5,14 @@ import logging
 import math
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from rest_framework import exceptions as drf
@@ -66,11 +73,36 @@ def _from_drf(exc: drf.APIException) -> ApplicationError:
     )
 
 
+def _from_suspicious(exc: SuspiciousOperation) -> ApplicationError:
+    """Django's refusals of a request body (raised while DRF or Django parses it, so in
+    `request.data`/`request.body`): the client's fault, never retryable as sent."""
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return ApplicationError(
+            f"The request body is too large: at most {limit} bytes outside uploaded files.",
+            code=ErrorCode.PAYLOAD_TOO_LARGE,
+            status=413,
+            details={"max_bytes": limit},
+        )
+    if isinstance(exc, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message, details = f"The request has more than {limit} fields.", {"max_fields": limit}
+    elif isinstance(exc, TooManyFilesSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message, details = f"The request has more than {limit} files.", {"max_files": limit}
+    else:
+        message, details = "The request is malformed.", {}
+    return ApplicationError(message, code=ErrorCode.VALIDATION_ERROR, status=400, details=details)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):
+        logger.info("Refused an API request: %s", exc)
+        exc = _from_suspicious(exc)
     if isinstance(exc, drf.APIException):
         exc = _from_drf(exc)
     if not isinstance(exc, ApplicationError):
@@ -92,8 +124,17 @@ def _error_response(request: HttpRequest, error: ApplicationError, template: str
     return render(request, template, {"error": error}, status=error.status)
 
 
+def error_response(request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    """The envelope under /api/, else the error page: for refusals outside a DRF view."""
+    return _error_response(request, error, "error.html")
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    error = ApplicationError("Bad request.", code=ErrorCode.VALIDATION_ERROR, status=400)
+    # Django sends SuspiciousOperation here, e.g. a body too big for a plain Django view.
+    if isinstance(exception, SuspiciousOperation):
+        error = _from_suspicious(exception)
+    else:
+        error = ApplicationError("Bad request.", code=ErrorCode.VALIDATION_ERROR, status=400)
     return _error_response(request, error, "error.html")
 
 

@@ -211,10 +211,19 @@ def _check_can_start(workspace: Workspace, credits: int) -> None:
     limit = workspace.tier.max_concurrent_jobs
     active = Job.objects.filter(workspace=workspace, status__in=ACTIVE).count()
     if active >= limit:
+        # A fixed, short Retry-After: jobs end at any moment (a cancel frees a slot at
+        # once), so an estimate from the running jobs would mostly be wrong, and polling a
+        # cheap refusal every 10 s is harmless.
+        retry_after_s = 10
         raise RateLimitExceeded(
             f"The {workspace.tier.display_name} tier runs at most {limit} jobs at once; "
             f"{active} are still in progress. Wait for one to finish or cancel one.",
-            details={"max_concurrent_jobs": limit, "active_jobs": active},
+            details={
+                "max_concurrent_jobs": limit,
+                "active_jobs": active,
+                "retry_after_s": retry_after_s,
+            },
+            headers={"Retry-After": str(retry_after_s)},
         )
     if credits == 0:
         account = credit_account_get(workspace=workspace)

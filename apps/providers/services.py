@@ -10,7 +10,8 @@ from apps.providers.credentials import byok_allowed
 from apps.providers.models import ProviderCredential
 
 
-def _require(actor: Membership) -> None:
+def provider_keys_access_check(*, actor: Membership) -> None:
+    """403 unless the workspace may bring its own keys and the actor manages it."""
     if not byok_allowed(actor.workspace):
         raise PermissionDenied(
             "Bringing your own provider keys is an Enterprise feature; "
@@ -21,7 +22,7 @@ def _require(actor: Membership) -> None:
 
 
 def provider_credentials_list(*, actor: Membership) -> QuerySet[ProviderCredential]:
-    _require(actor)
+    provider_keys_access_check(actor=actor)
     return ProviderCredential.objects.filter(workspace=actor.workspace)
 
 
@@ -35,7 +36,7 @@ def provider_credential_get(*, workspace: Workspace, public_id: str) -> Provider
 def provider_credential_create(
     *, actor: Membership, provider: str, secret: str, label: str = ""
 ) -> ProviderCredential:
-    _require(actor)
+    provider_keys_access_check(actor=actor)
     secret = secret.strip()
     try:
         with transaction.atomic():
@@ -54,6 +55,7 @@ def provider_credential_create(
 
 
 def provider_credential_delete(*, actor: Membership, public_id: str) -> None:
-    cred = provider_credential_get(workspace=actor.workspace, public_id=public_id)
-    _require(actor)
-    cred.delete()
+    # Permission first, like list and create: a non-Enterprise workspace or a member is
+    # told 403 for any id, so no id is probed. Another workspace's key stays a 404.
+    provider_keys_access_check(actor=actor)
+    provider_credential_get(workspace=actor.workspace, public_id=public_id).delete()

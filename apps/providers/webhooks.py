@@ -61,7 +61,8 @@ def standard_verify(
     expected = standard_sign(secret, msg_id, sent, body).split(",", 1)[1]
     for candidate in signatures.split():
         version, _, value = candidate.partition(",")
-        if version == "v1" and hmac.compare_digest(value, expected):
+        # As bytes: compare_digest raises TypeError on non-ASCII str (headers are latin-1).
+        if version == "v1" and hmac.compare_digest(value.encode(), expected.encode()):
             return
     raise WebhookInvalid("No signature matches.")
 
@@ -74,7 +75,7 @@ def verify(
     elif provider in TOKEN:
         job_id, token = query.get("job", ""), query.get("token", "")
         if not (job_id and token) or not hmac.compare_digest(
-            token, webhook_token(provider, job_id)
+            token.encode(), webhook_token(provider, job_id).encode()
         ):
             raise WebhookInvalid("Bad callback token.")
     else:
@@ -82,21 +83,31 @@ def verify(
 
 
 def task_id_of(provider: str, payload: Any) -> str | None:
-    """The provider's own task id in a callback body."""
-    if not isinstance(payload, dict):
+    """The provider's own task id in a callback body; None when the body names none (a
+    ping). WebhookInvalid when the body is not the provider's shape."""
+    if payload is None:
         return None
+    if not isinstance(payload, dict):
+        raise WebhookInvalid("The body is not a JSON object.")
+    found: Any = None
     if provider == "wavespeed":
         data = payload.get("data") if isinstance(payload.get("data"), dict) else payload
-        return data.get("id")
-    if provider == "replicate":
-        return payload.get("id")
-    if provider == "openai":
-        return (payload.get("data") or {}).get("id")
-    if provider == "fal":
-        return payload.get("request_id")
-    if provider == "runware":
+        found = data.get("id")
+    elif provider == "replicate":
+        found = payload.get("id")
+    elif provider == "openai":
+        data = payload.get("data")
+        found = data.get("id") if isinstance(data, dict) else None
+    elif provider == "fal":
+        found = payload.get("request_id")
+    elif provider == "runware":
         data = payload.get("data")
         if isinstance(data, list) and data:
-            return data[0].get("taskUUID")
-        return payload.get("taskUUID")
-    return None
+            if not isinstance(data[0], dict):
+                raise WebhookInvalid("`data` must be a list of task objects.")
+            found = data[0].get("taskUUID")
+        else:
+            found = payload.get("taskUUID")
+    if found is not None and not isinstance(found, str | int):
+        raise WebhookInvalid("The task id is not a string.")
+    return str(found) if found not in (None, "") else None

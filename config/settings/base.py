@@ -53,6 +53,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.accounts.middleware.WorkspaceMiddleware",
+    # NUL and other control characters in paths, query strings and page forms → 400.
+    "apps.core.middleware.RejectControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -228,9 +230,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsWorkspaceMember"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.TierRateThrottle"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
+        # DRF's, plus one check of every text input (apps/core/parsers.py).
+        "apps.core.parsers.JSONParser",
+        "apps.core.parsers.MultiPartParser",
+        "apps.core.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",

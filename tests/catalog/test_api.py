@@ -227,3 +227,39 @@ def test_the_schema_documents_the_catalogue(anon_api):
     assert {"/api/v1/models", "/api/v1/models/{model_id}", "/api/v1/estimate-cost"} <= set(
         schema["paths"]
     )
+
+
+def test_models_honour_limit_and_page_with_the_cursor(anon_api):
+    first = anon_api.get(MODELS_URL, {"limit": 2}).json()
+    assert len(first["results"]) == 2
+    assert first["count"] == len(CATALOG)
+    assert first["previous"] is None
+    seen, url = [], MODELS_URL + "?limit=7&method=text-to-video"
+    while url:
+        page = anon_api.get(url).json()
+        seen += [m["id"] for m in page["results"]]
+        url = page["next"]
+    every = [
+        m["id"] for m in anon_api.get(MODELS_URL, {"method": "text-to-video"}).json()["results"]
+    ]
+    assert seen == every and len(every) > 7
+    second = anon_api.get(first["next"]).json()
+    assert [m["id"] for m in anon_api.get(second["previous"]).json()["results"]] == [
+        m["id"] for m in first["results"]
+    ]
+
+
+def test_models_without_limit_are_all_of_them_on_one_page(anon_api):
+    body = anon_api.get(MODELS_URL).json()
+    assert len(body["results"]) == body["count"] == len(CATALOG)
+    assert body["next"] is None and body["previous"] is None
+
+
+@pytest.mark.parametrize(
+    "params,field",
+    [({"limit": "abc"}, "limit"), ({"limit": "0"}, "limit"), ({"cursor": "cD0x"}, "cursor")],
+)
+def test_a_bad_models_limit_or_cursor_is_a_400_naming_it(anon_api, params, field):
+    response = anon_api.get(MODELS_URL, params)
+    assert response.status_code == 400
+    assert field in response.json()["error"]["details"]["fields"]

@@ -121,6 +121,8 @@ def test_the_concurrency_limit_is_429_naming_the_limit(alice, alice_api, not_eag
     assert error["code"] == "RATE_LIMIT_EXCEEDED"
     assert error["details"]["max_concurrent_jobs"] == 2
     assert "2 jobs at once" in error["message"]
+    assert response["Retry-After"] == "10"
+    assert error["details"]["retry_after_s"] == 10
 
 
 def test_cancel_a_queued_job_releases_its_hold_and_a_second_cancel_is_409(

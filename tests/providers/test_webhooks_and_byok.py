@@ -139,9 +139,25 @@ def test_provider_keys_api_is_enterprise_only_masked_and_isolated(enterprise, ch
     denied = charlie.api.get("/api/v1/provider-keys")
     assert denied.status_code == 403 and "Enterprise" in denied.json()["error"]["message"]
     key_id = created.json()["id"]
+    # every operation says 403 to a non-Enterprise workspace, whatever the id
+    for target in (key_id, "x"):
+        refused = charlie.api.delete(f"/api/v1/provider-keys/{target}")
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "PERMISSION_DENIED"
+    # on Enterprise too, alice's key is a 404 for charlie
+    charlie.workspace.tier = Tier.objects.get(name="enterprise")
+    charlie.workspace.save(update_fields=["tier"])
     assert charlie.api.delete(f"/api/v1/provider-keys/{key_id}").status_code == 404
-    # bob is a member, not an admin
+    assert charlie.api.delete("/api/v1/provider-keys/x").status_code == 404
+    # bob is a member, not an admin: 403 for every operation
     assert bob.api.get("/api/v1/provider-keys").status_code == 403
+    assert bob.api.delete(f"/api/v1/provider-keys/{key_id}").status_code == 403
+    assert bob.api.delete("/api/v1/provider-keys/x").status_code == 403
+    assert (
+        bob.api.post(
+            "/api/v1/provider-keys", {"provider": "fal", "secret": "s"}, format="json"
+        ).status_code
+        == 403
+    )
     assert api.delete(f"/api/v1/provider-keys/{key_id}").status_code == 204
     assert not ProviderCredential.objects.exists()
 
@@ -175,3 +191,51 @@ def test_a_downgraded_workspace_falls_back_to_the_platform_key(enterprise, sandb
     enterprise.workspace.save(update_fields=["tier"])
     provider_get(name="fal").submit(spec("fal", workspace_id=enterprise.workspace.pk))
     assert sandbox.last("fal", "POST").key == "sk-sandbox-fal"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    ['{"data":[1]}', '{"data":["x"]}', '{"data":[[]]}', "[1]", '"text"', '{"taskUUID": {}}'],
+)
+def test_a_tokened_runware_callback_with_a_malformed_body_is_a_400(received, body):
+    url = "/api/v1/providers/runware/webhook"
+    good = f"{url}?job=job_abc&token={webhook_token('runware', 'job_abc')}"
+    response = APIClient().post(good, data=body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["code"] == "VALIDATION_ERROR"
+    assert received == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("provider", ["wavespeed", "replicate", "openai", "fal"])
+def test_other_callbacks_with_a_malformed_body_are_a_400(settings, received, provider):
+    setattr(settings, f"{provider.upper()}_WEBHOOK_SECRET", SECRET)
+    bodies = [b"[1]", b'{"id": []}', b'{"data": {"id": {}}}', b'{"request_id": [1]}']
+    for body in bodies:
+        if provider == "fal":
+            url = "/api/v1/providers/fal/webhook"
+            token = webhook_token("fal", "job_abc")
+            response = APIClient().post(
+                f"{url}?job=job_abc&token={token}", data=body, content_type="application/json"
+            )
+        else:
+            response = post_signed(provider, body)
+        assert response.status_code in (200, 400), (body, response.content)
+    assert received == []
+
+
+@pytest.mark.django_db
+def test_a_non_ascii_token_or_signature_is_a_400_not_a_500(settings):
+    url = "/api/v1/providers/runware/webhook?job=job_abc&token=%C3%A9t%C3%A9"
+    assert APIClient().post(url, data="{}", content_type="application/json").status_code == 400
+    settings.WAVESPEED_WEBHOOK_SECRET = SECRET
+    response = APIClient().post(
+        "/api/v1/providers/wavespeed/webhook",
+        data=b"{}",
+        content_type="application/json",
+        HTTP_WEBHOOK_ID="msg_1",
+        HTTP_WEBHOOK_TIMESTAMP=str(int(time.time())),
+        HTTP_WEBHOOK_SIGNATURE="v1,\u00e9t\u00e9",
+    )
+    assert response.status_code == 400

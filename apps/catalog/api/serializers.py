@@ -90,7 +90,9 @@ class CatalogModelSerializer(serializers.Serializer[Any]):
 
 
 class CatalogModelListSerializer(serializers.Serializer[Any]):
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Models matching the filters, on all pages.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
     results = CatalogModelSerializer(many=True)
 
 

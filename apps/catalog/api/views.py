@@ -24,6 +24,7 @@ from apps.catalog.registry import PROVIDERS
 from apps.catalog.registry.types import Method, Quality
 from apps.core.api.schema import errors
 from apps.core.errors import ErrorCode
+from apps.core.pagination import ListPagination
 
 
 class PublicWithWorkspace(BasePermission):
@@ -62,6 +63,23 @@ def _filters(query: Any) -> dict[str, Any]:
     return found
 
 
+class ModelPagination(ListPagination):
+    """`?limit=`/`?cursor=` like every list; without `?limit=` the whole catalogue (it is
+    small and fixed, and clients have always received all of it in one answer)."""
+
+    page_size = None
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="Follow `next`/`previous`."),
+    OpenApiParameter(
+        "limit",
+        OpenApiTypes.INT,
+        description="Models per page (default: all, at most 200).",
+    ),
+]
+
+
 class ModelListView(APIView):
     permission_classes = [PublicWithWorkspace]
 
@@ -73,13 +91,15 @@ class ModelListView(APIView):
             OpenApiParameter("provider", OpenApiTypes.STR, enum=FILTERS["provider"]),
             OpenApiParameter("quality", OpenApiTypes.STR, enum=FILTERS["quality"]),
             OpenApiParameter("available", OpenApiTypes.BOOL),
+            *PAGE_PARAMETERS,
         ],
         responses={200: CatalogModelListSerializer, **errors(400)},
     )
     def get(self, request: Request) -> Response:
         entries = selectors.model_list(**_filters(request.query_params))
-        results = [selectors.model_describe(e) for e in entries]
-        return Response({"count": len(results), "results": results})
+        page = ModelPagination().paginate_list(entries, request)
+        page["results"] = [selectors.model_describe(e) for e in page["results"]]
+        return Response(page)
 
 
 class ModelDetailView(APIView):

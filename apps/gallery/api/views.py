@@ -3,7 +3,6 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
+from apps.core.parsers import MultiPartParser
 from apps.gallery import direct_uploads, selectors, services
 from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.api.serializers import (

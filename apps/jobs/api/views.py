@@ -1,4 +1,3 @@
-import json
 import re
 import threading
 import time
@@ -12,6 +11,7 @@ from django.http import HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +19,8 @@ from rest_framework.views import APIView
 
 from apps.core.api.schema import errors
 from apps.core.errors import Conflict, ValidationError
+from apps.core.parsers import json_loads
+from apps.core.text import MAX_JSON_DEPTH
 from apps.gallery import storage
 from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.jobs import selectors, services
@@ -62,10 +64,12 @@ def _body(request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
         for name in JSON_FIELDS:
             if isinstance(data.get(name), str) and data[name].strip():
                 try:
-                    data[name] = json.loads(data[name])
-                except json.JSONDecodeError:
+                    data[name] = json_loads(data[name], path=name)
+                except ParseError:
                     raise ValidationError(
-                        f"{name} must be JSON in a multipart request.", details={"field": name}
+                        f"{name} must be JSON (at most {MAX_JSON_DEPTH} levels deep) in a "
+                        "multipart request.",
+                        details={"field": name},
                     ) from None
         return data, {name: request.FILES[name] for name in request.FILES}
     if not isinstance(request.data, dict):

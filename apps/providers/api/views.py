@@ -1,16 +1,18 @@
-import json
 import logging
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ParseError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import IsWorkspaceMember
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
+from apps.core.parsers import json_loads
 from apps.providers import services, webhooks
 from apps.providers.api.serializers import (
     ProviderKeyCreateSerializer,
@@ -22,7 +24,19 @@ from apps.providers.signals import provider_task_updated
 logger = logging.getLogger(__name__)
 
 
+class ManagesProviderKeys(IsWorkspaceMember):
+    """Every provider-keys operation: 403 PERMISSION_DENIED for a workspace not on a BYOK
+    tier or a member who is not an owner/admin, before the body or the id is looked at."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        super().has_permission(request, view)
+        services.provider_keys_access_check(actor=request.membership)
+        return True
+
+
 class ProviderKeyListCreateView(APIView):
+    permission_classes = [ManagesProviderKeys]
+
     @extend_schema(
         summary="List the workspace's own provider keys (Enterprise)",
         responses={200: ProviderKeySerializer(many=True), **errors(403)},
@@ -44,6 +58,8 @@ class ProviderKeyListCreateView(APIView):
 
 
 class ProviderKeyDetailView(APIView):
+    permission_classes = [ManagesProviderKeys]
+
     @extend_schema(summary="Delete a provider key", responses={204: None, **errors(403, 404)})
     def delete(self, request: Request, key_id: str) -> Response:
         services.provider_credential_delete(actor=request.membership, public_id=key_id)
@@ -76,10 +92,11 @@ class ProviderWebhookView(APIView):
             logger.info("rejected %s provider webhook: %s", provider, exc)
             raise ValidationError(f"Invalid webhook: {exc}") from None
         try:
-            payload = json.loads(body or b"null")
-        except ValueError:
-            raise ValidationError("The webhook body is not JSON.") from None
-        task_id = webhooks.task_id_of(provider, payload)
+            payload = json_loads(body or b"null")
+            task_id = webhooks.task_id_of(provider, payload)
+        except (ParseError, webhooks.WebhookInvalid) as exc:
+            detail = exc.detail if isinstance(exc, ParseError) else exc
+            raise ValidationError(f"The webhook body is not valid: {detail}") from None
         if task_id:
             provider_task_updated.send(
                 sender=None,
