@@ -225,10 +225,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsWorkspaceMember"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.TierRateThrottle"],
+    # JSON, and multipart where files travel; no x-www-form-urlencoded (415), whose
+    # untyped, blank-means-absent fields cannot keep the schema's contract.
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.MultiPartParser",
-        "rest_framework.parsers.FormParser",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
@@ -254,6 +255,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.declare_common_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # gallery: "kind"/"status"/"state" are common field names; name these sets.
         "AssetKindEnum": "apps.gallery.models.AssetKind",

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.selectors import user_active_membership
+from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import PermissionDenied, ValidationError
 from apps.gallery import selectors, services
@@ -147,9 +148,8 @@ class GalleryListView(ListAPIView[Any]):
     serializer_class = AssetSerializer
 
     def get_queryset(self) -> Any:
-        query = GalleryListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.assets_list(workspace=self.request.workspace, **query.validated_data)
+        query = query_validated(self.request, GalleryListQuerySerializer)
+        return selectors.assets_list(workspace=self.request.workspace, **query)
 
     @extend_schema(
         summary="List the workspace's assets",

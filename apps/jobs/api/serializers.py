@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.api.serializers import StoryboardSceneSerializer
-from apps.catalog.registry.types import Quality
+from apps.catalog.registry.types import Method, Quality
 from apps.gallery import storage
 from apps.jobs.models import Job, JobStatus
 
@@ -142,3 +142,8 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
     source_file = serializers.FileField(required=False)
     source_asset = serializers.CharField(required=False)
     source_url = serializers.URLField(required=False)
+
+
+class TaskListQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
+    method = serializers.ChoiceField(choices=Method.choices, required=False)

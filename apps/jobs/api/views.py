@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import Conflict, ValidationError
 from apps.gallery import storage
@@ -20,6 +21,7 @@ from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
     JobSerializer,
     ProcessRequestSerializer,
+    TaskListQuerySerializer,
 )
 from apps.jobs.models import TERMINAL, JobStatus
 
@@ -140,18 +142,16 @@ class TaskListView(ListAPIView[Any]):
     serializer_class = JobSerializer
 
     def get_queryset(self) -> Any:
+        query = query_validated(self.request, TaskListQuerySerializer)
         return selectors.jobs_list(
             workspace=self.request.workspace,
-            status=self.request.query_params.get("status") or None,
-            method=self.request.query_params.get("method") or None,
+            status=query.get("status"),
+            method=query.get("method"),
         )
 
     @extend_schema(
         summary="List jobs, newest first",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values),
-            OpenApiParameter("method", OpenApiTypes.STR),
-        ],
+        parameters=[TaskListQuerySerializer],
         responses={200: JobSerializer(many=True), **errors()},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
