@@ -225,12 +225,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsWorkspaceMember"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.TierRateThrottle"],
-    # JSON, and multipart where files travel; no x-www-form-urlencoded (415), whose
-    # untyped, blank-means-absent fields cannot keep the schema's contract.
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (else 415); the operations that take files add multipart. Form
+    # encodings are untyped and read a blank field as absent: they cannot keep the
+    # schema's contract for a JSON operation.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

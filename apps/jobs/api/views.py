@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -106,6 +107,8 @@ SUBMIT_RESPONSES = {
 
 
 class GenerateView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
     @extend_schema(
         summary="Generate a video (text, image, extend, lip-sync, storyboard)",
         request={
@@ -120,6 +123,8 @@ class GenerateView(APIView):
 
 
 class ProcessView(APIView):
+    parser_classes = [JSONParser, MultiPartParser]
+
     @extend_schema(
         summary="Process a video (edit, enhance, transform, optimize, remove-background)",
         request={
