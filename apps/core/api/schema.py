@@ -44,11 +44,6 @@ def errors(*statuses: int) -> dict[int, OpenApiResponse]:
     return {s: OpenApiResponse(ErrorSerializer, description=_DESCRIPTIONS[s]) for s in wanted}
 
 
-# Query parameters with a meaning of their own when empty; every other query parameter of
-# an API list (the filters) reads an empty value as absent, as HTML forms send them.
-_EMPTY_IS_A_VALUE = {"cursor", "limit"}
-
-
 def _ensure(responses: dict[str, Any], status: int) -> None:
     if str(status) not in responses:
         responses[str(status)] = {
@@ -84,7 +79,9 @@ def declare_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, An
             if any(p.get("in") == "path" for p in params):
                 _ensure(responses, 404)
             for param in params:
-                if param.get("in") == "query" and param["name"] not in _EMPTY_IS_A_VALUE:
+                # Filters, cursor and limit alike read `?name=` as absent (as HTML forms
+                # send unset fields), which the schema has to say.
+                if param.get("in") == "query":
                     param["allowEmptyValue"] = True
             operation["responses"] = dict(sorted(responses.items()))
     return result
