@@ -7,14 +7,15 @@ data. Jobs never run: the test database transaction never commits, so the on-com
 enqueue of `jobs.start` never fires (and tasks are not eager either).
 """
 
+import socket
 from collections import Counter
 from typing import Any
 from unittest import mock
 
 import pytest
 import schemathesis
-from django.core.wsgi import get_wsgi_application
 from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
@@ -24,7 +25,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from apps.accounts.models import Tier
 from apps.billing.services import credits_grant
 
-MAX_EXAMPLES = 25  # per operation in the fuzzing phase (examples and coverage come on top)
+MAX_EXAMPLES = 25  # Hypothesis examples per operation; coverage-phase cases come on top
 
 CHECKS = [
     checks.not_a_server_error,
@@ -40,10 +41,8 @@ CASES: Counter[str] = Counter()
 
 
 def _no_network(host: Any, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
-    # Every URL a fuzzed body names "resolves" to loopback, which the SSRF guard refuses:
-    # the guard's checks still run, and nothing leaves the machine.
-    import socket
-
+    # Every host "resolves" to loopback: the SSRF guard refuses it for a fuzzed URL (its
+    # checks still run), the test's own Redis still answers, nothing leaves the machine.
     return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", int(port or 80)))]
 
 
@@ -66,23 +65,29 @@ def funded_key(alice, settings, media_storage, not_eager):
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        with mock.patch("apps.core.http.socket.getaddrinfo", _no_network):
+        with mock.patch("socket.getaddrinfo", _no_network):
             yield alice.key
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
 
 
+class _CaseCount:
+    """Prints how many cases Schemathesis ran, in the run's closing summary."""
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        total = sum(CASES.values())
+        terminalreporter.write_line(
+            f"schemathesis: {total} cases over {len(CASES)} operations, each checked by "
+            f"{', '.join(c.__name__ for c in CHECKS)}"
+        )
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report_cases(request):
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    total = sum(CASES.values())
-    if reporter is not None and total:
-        reporter.write_line(
-            f"schemathesis: {total} cases over {len(CASES)} operations, "
-            f"each checked by {len(CHECKS)} checks ({', '.join(c.__name__ for c in CHECKS)})"
-        )
+    if CASES:
+        request.config.pluginmanager.register(_CaseCount(), "schemathesis-case-count")
 
 
 @pytest.mark.django_db
