@@ -95,6 +95,11 @@ def inputs_collect(
     try:
         found: dict[str, JobInputFile] = {}
         for slot in SLOTS:
+            if files.get(f"{slot}_file") is None and data.get(f"{slot}_file") not in (None, ""):
+                raise ValidationError(
+                    f"{slot}_file must be a file part of a multipart request.",
+                    details={"field": f"{slot}_file"},
+                )
             given = [
                 name
                 for name in (f"{slot}_file", f"{slot}_asset", f"{slot}_url")

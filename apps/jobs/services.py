@@ -363,7 +363,7 @@ LOCAL_PROCESS_MODELS = {
 
 def process_fields(*, operation: Any, settings: Any, model: Any = None) -> dict[str, Any]:
     """Translates a /process request into job fields, refusing unknown names at once."""
-    if operation not in PROCESS_METHODS:
+    if not isinstance(operation, str) or operation not in PROCESS_METHODS:
         raise ValidationError(
             f"Unknown operation {operation!r}.",
             details={"field": "operation", "allowed": list(PROCESS_METHODS)},

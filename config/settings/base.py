@@ -229,12 +229,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsWorkspaceMember"],
     "DEFAULT_THROTTLE_CLASSES": ["apps.core.throttling.TierRateThrottle"],
-    "DEFAULT_PARSER_CLASSES": [
-        # DRF's, plus one check of every text input (apps/core/parsers.py).
-        "apps.core.parsers.JSONParser",
-        "apps.core.parsers.MultiPartParser",
-        "apps.core.parsers.FormParser",
-    ],
+    # JSON bodies only (else 415); the operations that take files add multipart. Form
+    # encodings are untyped and read a blank field as absent: they cannot keep the
+    # schema's contract for a JSON operation. Every text input is checked for control
+    # characters by these parsers (apps/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CursorPagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -266,6 +265,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api.schema.declare_common_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # gallery: "kind"/"status"/"state" are common field names; name these sets.
         "AssetKindEnum": "apps.gallery.models.AssetKind",

@@ -59,12 +59,15 @@ def test_charlie_never_sees_alices_balance_or_ledger(alice, alice_api, charlie_a
 @pytest.mark.isolation("api:billing-packs", "api:billing-checkout")
 def test_charlies_checkout_is_charlies_and_packs_are_shared(fake_stripe, alice, charlie, pack):
     assert [p["id"] for p in charlie.api.get("/api/v1/billing/packs").json()] == [pack.public_id]
-    alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id})
-    charlie.api.post("/api/v1/billing/checkout", {"pack": pack.public_id})
+    alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}, format="json")
+    charlie.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}, format="json")
     made_for = [p["metadata"]["workspace"] for _, _, p, _ in fake_stripe.requests]
     assert made_for == [alice.workspace.public_id, charlie.workspace.public_id]
     # A pack id that does not exist is the same 404 for everyone.
-    assert charlie.api.post("/api/v1/billing/checkout", {"pack": "pack_x"}).status_code == 404
+    assert (
+        charlie.api.post("/api/v1/billing/checkout", {"pack": "pack_x"}, format="json").status_code
+        == 404
+    )
 
 
 @pytest.mark.isolation("api:billing-subscribe")
@@ -79,7 +82,7 @@ def test_charlies_subscription_checkout_is_for_charlies_workspace(
         stripe_customer_id="cus_alice",
         status="active",
     )
-    response = charlie.api.post("/api/v1/billing/subscribe", {"tier": "pro"})
+    response = charlie.api.post("/api/v1/billing/subscribe", {"tier": "pro"}, format="json")
     assert response.json()["checkout_url"].startswith("https://checkout.stripe.test/")
     _, path, params, _ = fake_stripe.requests[-1]
     assert path == "/v1/checkout/sessions"  # not alice's billing portal

@@ -42,24 +42,32 @@ def test_checkout_creates_a_payment_session_for_the_pack(fake_stripe, alice, pac
 
 
 def test_an_unknown_or_inactive_pack_is_404(fake_stripe, alice, pack):
-    assert alice.api.post("/api/v1/billing/checkout", {"pack": "pack_nope"}).status_code == 404
+    assert (
+        alice.api.post("/api/v1/billing/checkout", {"pack": "pack_nope"}, format="json").status_code
+        == 404
+    )
     pack.active = False
     pack.save()
-    assert alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}).status_code == 404
+    assert (
+        alice.api.post(
+            "/api/v1/billing/checkout", {"pack": pack.public_id}, format="json"
+        ).status_code
+        == 404
+    )
     assert fake_stripe.requests == []
 
 
 def test_without_stripe_keys_checkout_says_card_payments_are_off(alice, pack, settings):
     settings.STRIPE_SECRET_KEY = ""
-    response = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id})
+    response = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}, format="json")
     assert response.status_code == 409
     assert "Card payments are off" in response.json()["error"]["message"]
-    response = alice.api.post("/api/v1/billing/subscribe", {"tier": "pro"})
+    response = alice.api.post("/api/v1/billing/subscribe", {"tier": "pro"}, format="json")
     assert response.status_code in (400, 409)
 
 
 def test_the_success_redirect_fulfils_a_paid_session_once(fake_stripe, alice, pack, client):
-    url = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}).json()
+    url = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}, format="json").json()
     session_id = url["checkout_url"].rsplit("/", 1)[1]
     client.force_login(alice.user)
 
@@ -78,7 +86,7 @@ def test_the_success_redirect_fulfils_a_paid_session_once(fake_stripe, alice, pa
 def test_charlie_cannot_fulfil_alices_checkout_through_the_redirect(
     fake_stripe, alice, charlie, pack, client
 ):
-    url = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}).json()
+    url = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}, format="json").json()
     session_id = url["checkout_url"].rsplit("/", 1)[1]
     fake_stripe.sessions[session_id]["payment_status"] = "paid"
     client.force_login(charlie.user)
@@ -99,8 +107,10 @@ def test_subscribe_creates_a_subscription_checkout_for_the_tier_price(fake_strip
 
 
 def test_subscribe_needs_a_manager_and_a_sold_tier(fake_stripe, alice, bob, plans):
-    assert bob.api.post("/api/v1/billing/subscribe", {"tier": "pro"}).status_code == 403
-    response = alice.api.post("/api/v1/billing/subscribe", {"tier": "free"})
+    assert (
+        bob.api.post("/api/v1/billing/subscribe", {"tier": "pro"}, format="json").status_code == 403
+    )
+    response = alice.api.post("/api/v1/billing/subscribe", {"tier": "free"}, format="json")
     assert response.status_code == 400
     assert "pro" in response.json()["error"]["message"]
 
@@ -115,7 +125,7 @@ def test_a_live_subscriber_is_sent_to_the_billing_portal_not_a_second_subscripti
         status="active",
         tier=plans["pro"].tier,
     )
-    response = alice.api.post("/api/v1/billing/subscribe", {"tier": "enterprise"})
+    response = alice.api.post("/api/v1/billing/subscribe", {"tier": "enterprise"}, format="json")
     assert response.json()["checkout_url"].startswith("https://billing.stripe.test/")
     _, path, params, _ = fake_stripe.requests[-1]
     assert (path, params["customer"]) == ("/v1/billing_portal/sessions", "cus_alice")
@@ -124,6 +134,6 @@ def test_a_live_subscriber_is_sent_to_the_billing_portal_not_a_second_subscripti
 def test_a_stripe_outage_is_a_clear_retryable_error(alice, pack, settings):
     settings.STRIPE_SECRET_KEY = "sk_test_x"
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens
-    response = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id})
+    response = alice.api.post("/api/v1/billing/checkout", {"pack": pack.public_id}, format="json")
     assert response.status_code == 502
     assert response.json()["error"]["retryable"] is True

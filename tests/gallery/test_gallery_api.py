@@ -37,7 +37,9 @@ def test_the_list_shows_the_workspace_assets_newest_first_and_filters(
     assert [a["id"] for a in bob_api.get(GALLERY, {"q": "sunset"}).json()["results"]] == [
         video["id"]
     ]
-    alice.api.patch(f"{GALLERY}/{image['id']}", {"favorite": True, "visibility": "unlisted"})
+    alice.api.patch(
+        f"{GALLERY}/{image['id']}", {"favorite": True, "visibility": "unlisted"}, format="json"
+    )
     assert [a["id"] for a in bob_api.get(GALLERY, {"favorite": "true"}).json()["results"]] == [
         image["id"]
     ]

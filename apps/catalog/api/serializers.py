@@ -105,27 +105,31 @@ class EstimateCostRequestSerializer(serializers.Serializer[Any]):
     """The same fields as a job. Preflight validates them (all problems at once)."""
 
     method = serializers.ChoiceField(choices=Method.choices, required=False)
-    model = serializers.CharField(required=False, help_text="Empty: picked for you.")
+    model = serializers.CharField(
+        required=False, allow_blank=True, help_text="Empty: picked for you."
+    )
     quality = serializers.ChoiceField(choices=Quality.choices, required=False)
-    prompt = serializers.CharField(required=False)
+    prompt = serializers.CharField(required=False, allow_blank=True)
     duration = serializers.IntegerField(required=False, help_text="Seconds.")
-    resolution = serializers.CharField(required=False)
-    aspect_ratio = serializers.CharField(required=False)
+    resolution = serializers.CharField(required=False, allow_blank=True)
+    aspect_ratio = serializers.CharField(required=False, allow_blank=True)
     fps = serializers.IntegerField(required=False)
     with_audio = serializers.BooleanField(required=False)
     storyboard = StoryboardSceneSerializer(many=True, required=False)
-    negative_prompt = serializers.CharField(required=False)
+    negative_prompt = serializers.CharField(required=False, allow_blank=True)
     cfg_scale = serializers.FloatField(required=False)
     seed = serializers.IntegerField(required=False)
     camera_fixed = serializers.BooleanField(required=False)
-    camera_motion = serializers.CharField(required=False)
+    camera_motion = serializers.CharField(required=False, allow_blank=True)
     motion_strength = serializers.FloatField(required=False)
     enable_prompt_expansion = serializers.BooleanField(required=False)
-    mode = serializers.CharField(required=False)
-    image = serializers.CharField(required=False, help_text="Any reference: marks it present.")
-    end_image = serializers.CharField(required=False)
-    audio = serializers.CharField(required=False)
-    video = serializers.CharField(required=False)
+    mode = serializers.CharField(required=False, allow_blank=True)
+    image = serializers.CharField(
+        required=False, allow_blank=True, help_text="Any reference: marks it present."
+    )
+    end_image = serializers.CharField(required=False, allow_blank=True)
+    audio = serializers.CharField(required=False, allow_blank=True)
+    video = serializers.CharField(required=False, allow_blank=True)
     audio_duration = serializers.FloatField(required=False, help_text="Seconds.")
     video_duration = serializers.FloatField(required=False, help_text="Seconds.")
 

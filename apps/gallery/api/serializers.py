@@ -1,9 +1,9 @@
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.schema import NULLABLE_URI
 from apps.core.http import OutboundError, validate_public_url
 from apps.gallery import services, storage
 from apps.gallery.models import Asset, AssetKind, AssetReport, Visibility
@@ -53,19 +53,19 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
         )
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_url(self, obj: Asset) -> str | None:
         return storage.asset_url(obj)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_download_url(self, obj: Asset) -> str | None:
         return storage.asset_url(obj, attachment=True)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_thumbnail_url(self, obj: Asset) -> str | None:
         return storage.asset_thumbnail_url(obj)
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_expires_at(self, obj: Asset) -> Any:
         return services.asset_expires_at(obj)
 
@@ -94,11 +94,11 @@ class GalleryPublicAssetSerializer(serializers.ModelSerializer[Asset]):
         )
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_url(self, obj: Asset) -> str | None:
         return storage.asset_url(obj)
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_thumbnail_url(self, obj: Asset) -> str | None:
         return storage.asset_thumbnail_url(obj)
 

@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
 from apps.core.parsers import MultiPartParser
@@ -122,9 +123,8 @@ class GalleryListView(ListAPIView[Any]):
     serializer_class = AssetSerializer
 
     def get_queryset(self) -> Any:
-        query = GalleryListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.assets_list(workspace=self.request.workspace, **query.validated_data)
+        query = query_validated(self.request, GalleryListQuerySerializer)
+        return selectors.assets_list(workspace=self.request.workspace, **query)
 
     @extend_schema(
         summary="List the workspace's assets",

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.catalog.api.serializers import StoryboardSceneSerializer
-from apps.catalog.registry.types import Quality
+from apps.catalog.registry.types import Method, Quality
 from apps.gallery import storage
 from apps.jobs.models import Job, JobStatus
 
@@ -102,27 +102,29 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     method = serializers.ChoiceField(
         choices=["text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard"]
     )
-    prompt = serializers.CharField(required=False)
-    model = serializers.CharField(required=False, help_text="Auto-selected by quality if absent.")
+    prompt = serializers.CharField(required=False, allow_blank=True)
+    model = serializers.CharField(
+        required=False, allow_blank=True, help_text="Auto-selected by quality if absent."
+    )
     quality = serializers.ChoiceField(choices=Quality.choices, required=False)
     duration = serializers.IntegerField(required=False, help_text="Seconds.")
-    resolution = serializers.CharField(required=False)
-    aspect_ratio = serializers.CharField(required=False)
+    resolution = serializers.CharField(required=False, allow_blank=True)
+    aspect_ratio = serializers.CharField(required=False, allow_blank=True)
     fps = serializers.IntegerField(required=False)
-    camera_motion = serializers.CharField(required=False)
+    camera_motion = serializers.CharField(required=False, allow_blank=True)
     motion_strength = serializers.FloatField(required=False)
     seed = serializers.IntegerField(required=False)
-    negative_prompt = serializers.CharField(required=False)
+    negative_prompt = serializers.CharField(required=False, allow_blank=True)
     with_audio = serializers.BooleanField(required=False)
     storyboard = StoryboardSceneSerializer(many=True, required=False)
     source_file = serializers.FileField(required=False)
-    source_asset = serializers.CharField(required=False)
+    source_asset = serializers.CharField(required=False, allow_blank=True)
     source_url = serializers.URLField(required=False)
     audio_file = serializers.FileField(required=False)
-    audio_asset = serializers.CharField(required=False)
+    audio_asset = serializers.CharField(required=False, allow_blank=True)
     audio_url = serializers.URLField(required=False)
     end_image_file = serializers.FileField(required=False)
-    end_image_asset = serializers.CharField(required=False)
+    end_image_asset = serializers.CharField(required=False, allow_blank=True)
     end_image_url = serializers.URLField(required=False)
 
 
@@ -130,7 +132,9 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
     operation = serializers.ChoiceField(
         choices=["edit", "enhance", "transform", "optimize", "remove-background"]
     )
-    model = serializers.CharField(required=False, help_text="A local model by default.")
+    model = serializers.CharField(
+        required=False, allow_blank=True, help_text="A local model by default."
+    )
     settings = serializers.DictField(
         required=False,
         help_text=(
@@ -140,5 +144,10 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
         ),
     )
     source_file = serializers.FileField(required=False)
-    source_asset = serializers.CharField(required=False)
+    source_asset = serializers.CharField(required=False, allow_blank=True)
     source_url = serializers.URLField(required=False)
+
+
+class TaskListQuerySerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
+    method = serializers.ChoiceField(choices=Method.choices, required=False)

@@ -17,9 +17,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import Conflict, ValidationError
-from apps.core.parsers import json_loads
+from apps.core.parsers import JSONParser, MultiPartParser, json_loads
 from apps.core.text import MAX_JSON_DEPTH
 from apps.gallery import storage
 from apps.gallery.api.multipart import StreamedFilesMixin
@@ -28,6 +29,7 @@ from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
     JobSerializer,
     ProcessRequestSerializer,
+    TaskListQuerySerializer,
 )
 from apps.jobs.inputs import SLOTS
 from apps.jobs.models import TERMINAL, Job, JobStatus
@@ -158,6 +160,7 @@ SUBMIT_RESPONSES = {
 
 
 class GenerateView(StreamedFilesMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser]
     # Files stream to disk capped at the tier's limit; any other file part is a 400.
     file_fields = tuple(f"{slot}_file" for slot in SLOTS)
     # No catalog model takes more than two inputs (image + end image, image + audio).
@@ -177,6 +180,7 @@ class GenerateView(StreamedFilesMixin, APIView):
 
 
 class ProcessView(StreamedFilesMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser]
     file_fields = ("source_file",)
 
     @extend_schema(
@@ -201,18 +205,16 @@ class TaskListView(ListAPIView[Any]):
     serializer_class = JobSerializer
 
     def get_queryset(self) -> Any:
+        query = query_validated(self.request, TaskListQuerySerializer)
         return selectors.jobs_list(
             workspace=self.request.workspace,
-            status=self.request.query_params.get("status") or None,
-            method=self.request.query_params.get("method") or None,
+            status=query.get("status"),
+            method=query.get("method"),
         )
 
     @extend_schema(
         summary="List jobs, newest first",
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=JobStatus.values),
-            OpenApiParameter("method", OpenApiTypes.STR),
-        ],
+        parameters=[TaskListQuerySerializer],
         responses={200: JobSerializer(many=True), **errors()},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -1,9 +1,9 @@
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api.schema import NULLABLE_URI
 from apps.gallery import storage
 from apps.gallery.models import AssetReport
 from apps.moderation import selectors
@@ -81,7 +81,7 @@ class ModerationCaseDetailSerializer(ModerationCaseSerializer):
         fields = (*ModerationCaseSerializer.Meta.fields, "media_url", "reports", "actions")
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(NULLABLE_URI)
     def get_media_url(self, obj: ModerationCase) -> str | None:
         asset = selectors.case_asset(case=obj)
         key = asset.storage_key if asset is not None else obj.media_key

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsStaff, IsWorkspaceMember
+from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import PermissionDenied
 from apps.core.pagination import CursorPagination
@@ -40,9 +41,9 @@ class ModerationCaseListView(ListAPIView[Any]):
     pagination_class = QueuePagination
 
     def get_queryset(self) -> Any:
-        query = ModerationCaseListQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return selectors.cases_list(**query.validated_data)
+        return selectors.cases_list(
+            **query_validated(self.request, ModerationCaseListQuerySerializer)
+        )
 
     @extend_schema(
         summary="The moderation queue (staff only)",
