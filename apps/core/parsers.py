@@ -2,10 +2,10 @@
 every text input gets in one place — no control characters or lone surrogates in any field
 name or value (apps/core/text.py), JSON nested at most 64 deep.
 
-Size limits are Django's and are checked before the body is read: a JSON or urlencoded body
-over DATA_UPLOAD_MAX_MEMORY_SIZE (by Content-Length) raises RequestDataTooBig, a form with
-more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields TooManyFieldsSent; the exception handler turns
-those into 413 PAYLOAD_TOO_LARGE / 400 VALIDATION_ERROR."""
+Size limits are Django's and are checked before the body is read: a JSON body over
+DATA_UPLOAD_MAX_MEMORY_SIZE (by Content-Length) raises RequestDataTooBig, a multipart form
+with more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields TooManyFieldsSent; the exception handler
+turns those into 413 PAYLOAD_TOO_LARGE / 400 VALIDATION_ERROR."""
 
 import io
 import json
@@ -48,13 +48,6 @@ class JSONParser(parsers.JSONParser):
             raise ParseError(text.TOO_DEEP) from None
         if suspect is not None:
             text.check_data(data, text=suspect)
-        return data
-
-
-class FormParser(parsers.FormParser):
-    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        text.check_pairs(data.lists())
         return data
 
 

@@ -52,6 +52,20 @@ def _ensure(responses: dict[str, Any], status: int) -> None:
         }
 
 
+def _shadowed_by(template: str, paths: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fixed routes a templated path also matches, e.g. `/gallery/public` for
+    `/gallery/{asset_id}`: a request for that id reaches the fixed route instead."""
+    parts = template.strip("/").split("/")
+    out = []
+    for other, item in paths.items():
+        theirs = other.strip("/").split("/")
+        if other == template or "{" in other or len(theirs) != len(parts):
+            continue
+        if all(p == t or p.startswith("{") for p, t in zip(parts, theirs, strict=True)):
+            out.append(item)
+    return out
+
+
 def declare_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: the statuses every operation can give, so the
     schema holds each status a client can see (Schemathesis checks it in CI).
@@ -61,10 +75,14 @@ def declare_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, An
     - with a request body: 400 (malformed or invalid), 413 (a body past the size limit)
       and 415 (a content type the operation does not parse);
     - with query parameters: 400 (a filter, cursor or limit that is not valid);
-    - with path parameters: 404 (no such object in this workspace).
+    - with path parameters: 404 (no such object in this workspace) and 400 (a control
+      character in the path); 405 where an id can spell a fixed route that does not take
+      the method (`PATCH /gallery/public`).
     """
-    for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
+    paths = result.get("paths", {})
+    for template, path_item in paths.items():
+        shadows = _shadowed_by(template, paths) if "{" in template else []
+        for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
@@ -77,7 +95,10 @@ def declare_common_errors(result: dict[str, Any], **kwargs: Any) -> dict[str, An
             if any(p.get("in") == "query" for p in params):
                 _ensure(responses, 400)
             if any(p.get("in") == "path" for p in params):
+                _ensure(responses, 400)
                 _ensure(responses, 404)
+            if any(method not in item for item in shadows):
+                _ensure(responses, 405)
             for param in params:
                 # Filters, cursor and limit alike read `?name=` as absent (as HTML forms
                 # send unset fields), which the schema has to say.
