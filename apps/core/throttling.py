@@ -33,7 +33,7 @@ class TierRateThrottle(BaseThrottle):
         count = _count_hit(f"ratelimit:{subject}:{window}")
         if count <= limit:
             return True
-        retry_after = max(1, int((window + 1) * WINDOW_S - now + 0.999))
+        retry_after = _seconds_left(window, now)
         raise RateLimitExceeded(
             f"Rate limit of {limit} requests per minute for {scope} exceeded; "
             f"retry in {retry_after} s.",
@@ -55,6 +55,11 @@ def client_address(request: Any) -> str:
     return hops[-min(proxies, len(hops))]
 
 
+def _seconds_left(window: int, now: float) -> int:
+    """Whole seconds until `window` ends (at least 1): the Retry-After of a 429."""
+    return max(1, int((window + 1) * WINDOW_S - now + 0.999))
+
+
 def _auth_failures_key(address: str, window: int) -> str:
     return f"authfail:{address}:{window}"
 
@@ -71,7 +76,7 @@ def auth_failures_check(*, address: str) -> None:
     window = int(now // WINDOW_S)
     if (cache.get(_auth_failures_key(address, window)) or 0) < limit:
         return
-    retry_after = max(1, int((window + 1) * WINDOW_S - now + 0.999))
+    retry_after = _seconds_left(window, now)
     raise RateLimitExceeded(
         f"Too many failed authentications from your address: the limit is {limit} per "
         f"minute; retry in {retry_after} s.",
