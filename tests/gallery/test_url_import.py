@@ -59,7 +59,7 @@ def test_a_url_dripping_bytes_ends_the_request_within_the_cap(alice_api, setting
             took = time.monotonic() - started
     finally:
         stop.set()
-    assert 2 <= took < 3.5
+    assert 2 <= took < 2 + 5  # the drip never ends: only the deadline stops it
     assert response.status_code == 400
     error = response.json()["error"]
     assert (error["code"], error["retryable"]) == ("VALIDATION_ERROR", True)
