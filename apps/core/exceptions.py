@@ -47,7 +47,7 @@ def _flatten(detail: Any) -> str:
     return str(detail)
 
 
-def _from_drf(exc: drf.APIException) -> ApplicationError:
+def error_from_drf(exc: drf.APIException) -> ApplicationError:
     code, message = next(
         ((c, m) for klass, c, m in _DRF_CODES if isinstance(exc, klass)),
         (ErrorCode.INTERNAL_ERROR, None),
@@ -104,7 +104,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         logger.info("Refused an API request: %s", exc)
         exc = _from_suspicious(exc)
     if isinstance(exc, drf.APIException):
-        exc = _from_drf(exc)
+        exc = error_from_drf(exc)
     if not isinstance(exc, ApplicationError):
         logger.exception("Unhandled API error", exc_info=exc)
         exc = ApplicationError(retryable=True)
@@ -114,12 +114,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return Response(exc.as_dict(), status=exc.status, headers=headers)
 
 
-def _is_api(request: HttpRequest) -> bool:
+def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or request.path.startswith("/v1/")
 
 
 def _error_response(request: HttpRequest, error: ApplicationError, template: str) -> HttpResponse:
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(error.as_dict(), status=error.status)
     return render(request, template, {"error": error}, status=error.status)
 

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import ValidationError
 
 from apps.core import text
-from apps.core.exceptions import _from_drf, _is_api, error_response
+from apps.core.exceptions import error_from_drf, error_response, is_api_request
 
 
 class RejectControlCharactersMiddleware:
@@ -27,7 +27,7 @@ class RejectControlCharactersMiddleware:
                     name = key[5:].replace("_", "-").title()
                     raise ValidationError({name: ["A header value has a control character."]})
         except ValidationError as exc:
-            return error_response(request, _from_drf(exc))
+            return error_response(request, error_from_drf(exc))
         return self.get_response(request)
 
     def process_view(
@@ -36,10 +36,12 @@ class RejectControlCharactersMiddleware:
         # A page's form, after CsrfViewMiddleware has read it (so reading it costs nothing
         # more). csrf_exempt views (the API, signed media PUTs) read their bodies their own
         # way: parsing one here would spool a file before the view can refuse it.
-        if request.method != "POST" or _is_api(request) or getattr(view_func, "csrf_exempt", False):
+        if request.method != "POST" or is_api_request(request):
+            return None
+        if getattr(view_func, "csrf_exempt", False):
             return None
         try:
             text.check_pairs(request.POST.lists())
         except ValidationError as exc:
-            return error_response(request, _from_drf(exc))
+            return error_response(request, error_from_drf(exc))
         return None
