@@ -30,8 +30,10 @@ def low_credit_threshold_effective(*, account: CreditAccount) -> int:
     if account.pk is None:
         return 0
     last_grant = (
+        # By workspace (one account each): walks the (workspace, -created_at, -id) index.
         LedgerEntry.objects.filter(
-            account=account, kind__in=(LedgerEntry.Kind.GRANT, LedgerEntry.Kind.PURCHASE)
+            workspace_id=account.workspace_id,
+            kind__in=(LedgerEntry.Kind.GRANT, LedgerEntry.Kind.PURCHASE),
         )
         .order_by("-created_at", "-id")
         .values_list("credits", flat=True)
