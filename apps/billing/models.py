@@ -33,10 +33,17 @@ class CreditAccount(BaseModel):
     # brings balance back to >= held. While set, holds are refused.
     in_debt = models.BooleanField(default=False)
     stripe_customer_id = models.CharField(max_length=255, blank=True, db_index=True)
+    # credits; `credits.low` fires when `available` falls below it. Set by the workspace's
+    # owners and admins; null = 10 % of the last grant or purchase (rounded up); 0 = never.
+    low_credit_threshold = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(held__gte=0), name="credit_account_held_nonneg"),
+            models.CheckConstraint(
+                condition=Q(low_credit_threshold__gte=0),
+                name="credit_account_low_credit_threshold_nonneg",
+            ),
             # available = balance - held >= 0, enforced by the database: two racing holds
             # that both passed the Python check cannot both commit. The only exception is
             # an account a refund claw-back put into debt (see in_debt).

@@ -21,6 +21,27 @@ def credit_account_get(*, workspace: Workspace) -> CreditAccount:
     return account or CreditAccount(workspace=workspace)
 
 
+def low_credit_threshold_effective(*, account: CreditAccount) -> int:
+    """The threshold `credits.low` uses (credits): the workspace's own setting, else 10 %
+    of its last grant or purchase rounded up (so `available < threshold` is exactly
+    "below 10 %"), else 0. 0 means never."""
+    if account.low_credit_threshold is not None:
+        return account.low_credit_threshold
+    if account.pk is None:
+        return 0
+    last_grant = (
+        # By workspace (one account each): walks the (workspace, -created_at, -id) index.
+        LedgerEntry.objects.filter(
+            workspace_id=account.workspace_id,
+            kind__in=(LedgerEntry.Kind.GRANT, LedgerEntry.Kind.PURCHASE),
+        )
+        .order_by("-created_at", "-id")
+        .values_list("credits", flat=True)
+        .first()
+    )
+    return -(-last_grant // 10) if last_grant else 0
+
+
 def ledger_list(*, workspace: Workspace) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(workspace=workspace).order_by("-created_at", "-id")
 

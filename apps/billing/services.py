@@ -21,6 +21,8 @@ from django.utils import timezone
 from apps.accounts.models import User, Workspace
 from apps.billing.errors import InsufficientCredits
 from apps.billing.models import CreditAccount, CreditHold, LedgerEntry, Subscription
+from apps.billing.selectors import low_credit_threshold_effective
+from apps.billing.signals import credits_low
 from apps.core.errors import Conflict, PermissionDenied, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -101,6 +103,24 @@ def _post(
     )
 
 
+def _notify_if_low(account: CreditAccount, *, available_before: int) -> None:
+    """Sends `credits_low` if this change took `available` from at or above the threshold
+    to below it. Every service calls it last, still holding the account lock, with
+    `available` as it was when the lock was taken: locked changes are serialised, so each
+    crossing is seen by exactly one of them."""
+    available = account.available
+    if available >= available_before:
+        return  # only a fall can cross; skips the threshold lookup on every rise
+    threshold = low_credit_threshold_effective(account=account)
+    if threshold > 0 and available_before >= threshold > available:
+        credits_low.send(
+            sender=CreditAccount,
+            workspace=account.workspace,
+            available=available,
+            threshold=threshold,
+        )
+
+
 def _require_positive(credits: int) -> None:
     if not isinstance(credits, int) or isinstance(credits, bool) or credits <= 0:
         raise ValidationError(
@@ -130,7 +150,8 @@ def credits_grant(
     )
     if existing:
         return existing
-    return _post(
+    available_before = account.available
+    entry = _post(
         account=account,
         kind=kind,
         credits=credits,
@@ -139,6 +160,8 @@ def credits_grant(
         description=reason,
         actor=actor,
     )
+    _notify_if_low(account, available_before=available_before)
+    return entry
 
 
 @transaction.atomic
@@ -172,7 +195,7 @@ def credits_hold(
         raise InsufficientCredits(required=credits, available=available)
     account.held += credits
     _save_totals(account)
-    return CreditHold.objects.create(
+    hold = CreditHold.objects.create(
         workspace_id=account.workspace_id,
         account=account,
         credits=credits,
@@ -180,6 +203,8 @@ def credits_hold(
         description=description[:500],
         idempotency_key=idempotency_key or None,
     )
+    _notify_if_low(account, available_before=available)
+    return hold
 
 
 def _lock_hold(hold: CreditHold) -> tuple[CreditAccount, CreditHold]:
@@ -200,6 +225,7 @@ def credits_capture(*, hold: CreditHold, credits: int | None = None) -> CreditHo
         raise ValidationError(
             f"Capture between 0 and the {hold.credits} credits held.", details={"credits": amount}
         )
+    available_before = account.available
     account.held -= hold.credits
     if amount:
         _post(
@@ -218,6 +244,7 @@ def credits_capture(*, hold: CreditHold, credits: int | None = None) -> CreditHo
     hold.captured_credits = amount
     hold.settled_at = timezone.now()
     hold.save(update_fields=["state", "captured_credits", "settled_at", "updated_at"])
+    _notify_if_low(account, available_before=available_before)
     return hold
 
 
@@ -228,11 +255,13 @@ def credits_release(*, hold: CreditHold) -> CreditHold:
     account, hold = _lock_hold(hold)
     if hold.state != CreditHold.State.HELD:
         return hold
+    available_before = account.available
     account.held -= hold.credits
     _save_totals(account)
     hold.state = CreditHold.State.RELEASED
     hold.settled_at = timezone.now()
     hold.save(update_fields=["state", "settled_at", "updated_at"])
+    _notify_if_low(account, available_before=available_before)
     return hold
 
 
@@ -271,7 +300,8 @@ def credits_refund(
                 f"Only {hold.captured_credits - refunded} credits of this hold can be refunded.",
                 details={"refundable": hold.captured_credits - refunded},
             )
-    return _post(
+    available_before = account.available
+    entry = _post(
         account=account,
         kind=Kind.REFUND,
         credits=credits,
@@ -281,6 +311,8 @@ def credits_refund(
         hold=hold,
         actor=actor,
     )
+    _notify_if_low(account, available_before=available_before)
+    return entry
 
 
 @transaction.atomic
@@ -311,7 +343,8 @@ def credits_adjust(
     )
     if existing:
         return existing
-    return _post(
+    available_before = account.available
+    entry = _post(
         account=account,
         kind=Kind.ADJUSTMENT,
         credits=credits,
@@ -321,6 +354,33 @@ def credits_adjust(
         actor=actor,
         allow_debt=allow_debt,
     )
+    _notify_if_low(account, available_before=available_before)
+    return entry
+
+
+# Far above any real balance; keeps absurd input a 400 instead of a bigint overflow.
+LOW_CREDIT_THRESHOLD_MAX = 10**12  # credits
+
+
+@transaction.atomic
+def low_credit_threshold_set(*, workspace: Workspace, threshold: int | None) -> CreditAccount:
+    """Sets the workspace's `credits.low` threshold (credits): `None` = the default (10 %
+    of the last grant), 0 = never. Changing it sends nothing by itself: the event marks a
+    fall of `available`, so it fires on the next spend that crosses the new threshold."""
+    if threshold is not None and (
+        not isinstance(threshold, int)
+        or isinstance(threshold, bool)
+        or not 0 <= threshold <= LOW_CREDIT_THRESHOLD_MAX
+    ):
+        raise ValidationError(
+            f"The low-credit threshold is a whole number of credits from 0 to "
+            f"{LOW_CREDIT_THRESHOLD_MAX}, or null for the default.",
+            details={"low_credit_threshold": threshold},
+        )
+    account = _lock_account(workspace_id=workspace.pk)
+    account.low_credit_threshold = threshold
+    account.save(update_fields=["low_credit_threshold", "updated_at"])
+    return account
 
 
 def monthly_credits_key(*, workspace: Workspace, when: dt.date) -> str:

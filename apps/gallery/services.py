@@ -32,7 +32,7 @@ from apps.gallery.objects import (
     thumbnail_make,
 )
 from apps.gallery.quota import storage_release, upload_limit_bytes
-from apps.gallery.signals import asset_reported, asset_visibility_requested
+from apps.gallery.signals import asset_moderated, asset_reported, asset_visibility_requested
 from apps.gallery.uploads import file_too_large
 
 logger = logging.getLogger(__name__)
@@ -242,12 +242,32 @@ def asset_report(
     return report
 
 
+def _hides(before: str, after: str) -> bool:
+    """Whether a move from `before` to `after` hides or rejects the asset: rejected from
+    anything else, or pending (off the public feed) from approved. Rejected -> pending
+    hides nothing that was not hidden already."""
+    if after == ModerationState.REJECTED:
+        return before != ModerationState.REJECTED
+    return after == ModerationState.PENDING and before == ModerationState.APPROVED
+
+
 def asset_moderate(*, asset: Asset, state: str) -> Asset:
-    """Sets the moderation state (for the moderation app and staff)."""
+    """Sets the moderation state (for the moderation app and staff). Sends
+    `asset_moderated` in the same transaction when it hides or rejects the asset; the
+    previous state is read under a row lock, so a change is announced exactly once."""
     if state not in ModerationState.values:
         raise ValidationError(f"Unknown moderation state {state!r}.")
-    asset.moderation_state = state
-    asset.save(update_fields=["moderation_state", "updated_at"])
+    with transaction.atomic():
+        before = (
+            Asset.objects.select_for_update()
+            .filter(pk=asset.pk)
+            .values_list("moderation_state", flat=True)
+            .first()
+        )
+        asset.moderation_state = state
+        asset.save(update_fields=["moderation_state", "updated_at"])
+        if before is not None and _hides(before, state):
+            asset_moderated.send(sender=Asset, asset=asset, state=ModerationState(state))
     return asset
 
 

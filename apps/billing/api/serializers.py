@@ -3,12 +3,41 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.billing.models import CreditPack, LedgerEntry
+from apps.billing.services import LOW_CREDIT_THRESHOLD_MAX
 
 
 class BalanceSerializer(serializers.Serializer[Any]):
     balance = serializers.IntegerField(help_text="Credits owned (credits); negative in debt.")
     held = serializers.IntegerField(help_text="Credits reserved by running jobs (credits).")
     available = serializers.IntegerField(help_text="balance - held, never below 0 (credits).")
+    low_credit_threshold = serializers.IntegerField(
+        allow_null=True,
+        help_text="The workspace's own credits.low threshold (credits); null = the default.",
+    )
+    low_credit_threshold_effective = serializers.IntegerField(
+        help_text="The threshold in force (credits): the setting, else 10 % of the last grant "
+        "or purchase rounded up; 0 = credits.low is never sent."
+    )
+
+
+class _WholeNumberField(serializers.IntegerField):
+    """A JSON integer only: DRF's IntegerField would also take "12" and true."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class BalanceUpdateSerializer(serializers.Serializer[Any]):
+    low_credit_threshold = _WholeNumberField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=LOW_CREDIT_THRESHOLD_MAX,
+        help_text="Send credits.low when available credits fall below this (credits); "
+        "null = 10 % of the last grant or purchase; 0 = never.",
+    )
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer[LedgerEntry]):

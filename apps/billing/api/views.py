@@ -8,9 +8,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsWorkspaceManager
-from apps.billing import selectors
+from apps.billing import selectors, services
 from apps.billing.api.serializers import (
     BalanceSerializer,
+    BalanceUpdateSerializer,
     CheckoutCreateSerializer,
     CheckoutUrlSerializer,
     CreditPackSerializer,
@@ -25,17 +26,44 @@ from apps.core.api.schema import ErrorSerializer, errors
 STRIPE_DOWN = {502: OpenApiResponse(ErrorSerializer, description="Stripe unavailable")}
 
 
-def balance_payload(workspace: Any) -> dict[str, int]:
+def balance_payload(workspace: Any) -> dict[str, int | None]:
     account = selectors.credit_account_get(workspace=workspace)
-    return {"balance": account.balance, "held": account.held, "available": account.available}
+    return {
+        "balance": account.balance,
+        "held": account.held,
+        "available": account.available,
+        "low_credit_threshold": account.low_credit_threshold,
+        "low_credit_threshold_effective": selectors.low_credit_threshold_effective(account=account),
+    }
 
 
 class BalanceView(APIView):
+    def get_permissions(self) -> list[Any]:
+        # Every member reads the balance; only owners and admins change the threshold.
+        if self.request.method == "PATCH":
+            return [IsWorkspaceManager()]
+        return super().get_permissions()
+
     @extend_schema(
         summary="Credit balance: owned, held by running jobs, and available",
         responses={200: BalanceSerializer, **errors()},
     )
     def get(self, request: Request) -> Response:
+        return Response(BalanceSerializer(balance_payload(request.workspace)).data)
+
+    @extend_schema(
+        summary="Set the low-credit threshold of credits.low (owners and admins)",
+        request=BalanceUpdateSerializer,
+        responses={200: BalanceSerializer, **errors(400, 403)},
+    )
+    def patch(self, request: Request) -> Response:
+        body = BalanceUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if "low_credit_threshold" in body.validated_data:
+            services.low_credit_threshold_set(
+                workspace=request.workspace,
+                threshold=body.validated_data["low_credit_threshold"],
+            )
         return Response(BalanceSerializer(balance_payload(request.workspace)).data)
 
 
