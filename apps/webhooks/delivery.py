@@ -58,7 +58,7 @@ def _due() -> Q:
 def _claim(message_id: int) -> WebhookMessage | None:
     with transaction.atomic():
         message = (
-            WebhookMessage.objects.select_for_update(skip_locked=True)
+            WebhookMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(_due(), pk=message_id)
             .select_related("endpoint")
             .first()
