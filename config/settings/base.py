@@ -367,6 +367,12 @@ WEBHOOKS_RESULT_URL_TTL_S = env.int("WEBHOOKS_RESULT_URL_TTL_S", default=2 * 864
 WEBHOOKS_SWEEP_INTERVAL_S = env.float("WEBHOOKS_SWEEP_INTERVAL_S", default=15.0)
 WEBHOOKS_SWEEP_GRACE_S = env.float("WEBHOOKS_SWEEP_GRACE_S", default=10.0)
 WEBHOOKS_SWEEP_BATCH = env.int("WEBHOOKS_SWEEP_BATCH", default=500)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "WebhookEventEnum": "apps.webhooks.models.Event",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.MessageStatus",
+    }
+)
 CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
     "task": "webhooks.sweep",
     "schedule": WEBHOOKS_SWEEP_INTERVAL_S,
