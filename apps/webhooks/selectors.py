@@ -11,6 +11,12 @@ def endpoints_list(*, workspace: Workspace) -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.filter(workspace=workspace)
 
 
+def endpoints_subscribed(*, workspace: Workspace, event: str) -> list[WebhookEndpoint]:
+    """The workspace's enabled endpoints that subscribed to `event`."""
+    enabled = WebhookEndpoint.objects.filter(workspace=workspace, enabled=True)
+    return [e for e in enabled if event in e.events]
+
+
 def endpoint_get(*, workspace: Workspace, public_id: str) -> WebhookEndpoint:
     endpoint = endpoints_list(workspace=workspace).filter(public_id=public_id).first()
     if endpoint is None:

@@ -24,6 +24,7 @@ from apps.webhooks.models import (
     WebhookMessage,
     WorkspaceJobSecret,
 )
+from apps.webhooks.selectors import endpoints_subscribed
 from apps.webhooks.signing import secret_new
 
 EVENTS = frozenset(Event.values)
@@ -154,11 +155,7 @@ def event_emit(
             )
         ]
     else:
-        endpoints = [
-            e
-            for e in WebhookEndpoint.objects.filter(workspace=workspace, enabled=True)
-            if event in e.events
-        ]
+        endpoints = endpoints_subscribed(workspace=workspace, event=event)
         messages = WebhookMessage.objects.bulk_create(
             [
                 WebhookMessage(
