@@ -22,7 +22,15 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ("id", "url", "events", "description", "enabled", "disabled_reason", "created_at")
+        fields: tuple[str, ...] = (
+            "id",
+            "url",
+            "events",
+            "description",
+            "enabled",
+            "disabled_reason",
+            "created_at",
+        )
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):
