@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.jobs.api.urls")),
     path("", include("apps.moderation.api.urls")),
     path("", include("apps.providers.api.urls")),
+    path("", include("apps.webhooks.api.urls")),
 ]

@@ -75,6 +75,9 @@ class Tier(models.Model):
     credit_discount_percent = models.PositiveSmallIntegerField(
         default=0, help_text="Discount on every job's price, in percent."
     )
+    max_webhook_endpoints = models.PositiveIntegerField(
+        default=5, help_text="Webhook endpoints a workspace may have."
+    )
     sort_order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

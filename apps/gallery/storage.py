@@ -137,8 +137,9 @@ def signed_url(
     return settings.PUBLIC_BASE_URL + reverse("media-signed", kwargs={"token": token})
 
 
-def asset_url(asset: Any, *, attachment: bool = False) -> str | None:
-    """The asset's file (to play inline, or to download with `attachment`)."""
+def asset_url(asset: Any, *, attachment: bool = False, expires_in: int | None = None) -> str | None:
+    """The asset's file (to play inline, or to download with `attachment`); `expires_in`
+    seconds (default GALLERY_SIGNED_URL_TTL_S, at most GALLERY_SIGNED_URL_MAX_TTL_S)."""
     if not asset.storage_key:
         return None
     return signed_url(
@@ -146,13 +147,19 @@ def asset_url(asset: Any, *, attachment: bool = False) -> str | None:
         filename=asset.original_name,
         content_type=asset.content_type,
         attachment=attachment,
+        expires_in=expires_in,
     )
 
 
-def asset_thumbnail_url(asset: Any) -> str | None:
+def asset_thumbnail_url(asset: Any, *, expires_in: int | None = None) -> str | None:
     if not asset.thumbnail_key:
         return None
-    return signed_url(asset.thumbnail_key, filename="thumb.jpg", content_type="image/jpeg")
+    return signed_url(
+        asset.thumbnail_key,
+        filename="thumb.jpg",
+        content_type="image/jpeg",
+        expires_in=expires_in,
+    )
 
 
 def asset_urls(asset: Any) -> dict[str, str | None]:

@@ -31,6 +31,7 @@ from apps.core.errors import (
     ValidationError,
 )
 from apps.jobs.enqueue import enqueue
+from apps.jobs.events import job_event_emit
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
 from apps.moderation.screening import job_screener
@@ -61,6 +62,8 @@ def move_locked(
     JobEvent.objects.create(
         job=job, from_status=old, to_status=to, message=message[:500], data=data or {}
     )
+    # The outgoing webhook is part of the transition: same transaction, sent on commit.
+    job_event_emit(job=job)
     return job
 
 
@@ -276,6 +279,8 @@ def job_submit(
             idempotency_key=idempotency_key or None,
             request_hash=fingerprint,
             deadline_at=_deadline(preflight),
+            # Checked for syntax (a public http(s) URL) by inputs_collect, like every *_url.
+            webhook_url=str(data.get("webhook_url") or ""),
         )
         job.inputs, created_assets = inputs_store(
             workspace=workspace, user=user, found=found, job_id=job.public_id
@@ -307,6 +312,8 @@ def job_submit(
                     "auto_selected": preflight.auto_selected,
                 },
             )
+            if job.status == JobStatus.REVIEW:
+                job_event_emit(job=job)
             if job.status == JobStatus.QUEUED:
                 job_id = job.pk
                 transaction.on_commit(lambda: enqueue("jobs.start", job_id))

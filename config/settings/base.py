@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.gallery",
     "apps.moderation",
     "apps.providers",
+    "apps.webhooks",
     "apps.jobs",
     "apps.dashboard",
 ]
@@ -345,6 +346,37 @@ JOBS_DEADLINE_FLOOR_S = env.int("JOBS_DEADLINE_FLOOR_S", default=120)
 LOCAL_ENGINE_S_PER_MEGAPIXEL_FRAME = env.float("LOCAL_ENGINE_S_PER_MEGAPIXEL_FRAME", default=0.05)
 LOCAL_ENGINE_OVERHEAD_S = env.float("LOCAL_ENGINE_OVERHEAD_S", default=2.0)
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": JOBS_SWEEP_INTERVAL_S}
+
+# --- Webhooks (see docs/webhooks.md) -----------------------------------------------------
+# Success = a 2xx within this many seconds.
+WEBHOOKS_TIMEOUT_S = env.float("WEBHOOKS_TIMEOUT_S", default=15.0)
+# Seconds to wait after the 1st, 2nd, ... failed attempt; after the last, the message fails.
+WEBHOOKS_RETRY_SCHEDULE_S = [
+    float(s)
+    for s in env.list(
+        "WEBHOOKS_RETRY_SCHEDULE_S", default=["5", "300", "1800", "7200", "18000", "36000", "36000"]
+    )
+]
+# An endpoint whose every attempt failed for this long is disabled.
+WEBHOOKS_DISABLE_AFTER_S = env.int("WEBHOOKS_DISABLE_AFTER_S", default=5 * 86400)
+# After a rotation the old secret also signs for this long.
+WEBHOOKS_SECRET_OVERLAP_S = env.int("WEBHOOKS_SECRET_OVERLAP_S", default=86400)
+# Lifetime of the signed result links in task payloads: the whole retry schedule and a day.
+WEBHOOKS_RESULT_URL_TTL_S = env.int("WEBHOOKS_RESULT_URL_TTL_S", default=2 * 86400)
+# The beat sweep re-sends messages due this long ago and never sent (crash after commit).
+WEBHOOKS_SWEEP_INTERVAL_S = env.float("WEBHOOKS_SWEEP_INTERVAL_S", default=15.0)
+WEBHOOKS_SWEEP_GRACE_S = env.float("WEBHOOKS_SWEEP_GRACE_S", default=10.0)
+WEBHOOKS_SWEEP_BATCH = env.int("WEBHOOKS_SWEEP_BATCH", default=500)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(  # type: ignore[attr-defined]
+    {
+        "WebhookEventEnum": "apps.webhooks.models.Event",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.MessageStatus",
+    }
+)
+CELERY_BEAT_SCHEDULE["webhooks-sweep"] = {
+    "task": "webhooks.sweep",
+    "schedule": WEBHOOKS_SWEEP_INTERVAL_S,
+}
 
 # --- Moderation (see docs/moderation.md) ------------------------------------------------
 # "rules" (built-in term lists, edited in the admin) or "openai" (OpenAI's moderation

@@ -52,6 +52,7 @@ def test_workspace_endpoint_reports_tier_limits_and_usage(alice_api, alice, char
         "requests_per_minute": 60,
         "monthly_credits": 100,
         "credit_discount_percent": 0,
+        "max_webhook_endpoints": 5,
     }
     assert body["usage"] == {"storage_bytes": 0}
     assert charlie_api.get("/api/v1/workspace").json()["id"] != alice.workspace.public_id

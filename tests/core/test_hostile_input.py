@@ -37,6 +37,8 @@ CURSOR_LISTS = [
     ("/api/v1/api-keys", "alice"),
     ("/api/v1/members", "alice"),
     ("/api/v1/moderation/cases", "staff"),
+    ("/api/v1/webhooks", "alice"),
+    ("/api/v1/webhooks/<str:endpoint_id>/deliveries", "alice"),
 ]
 
 BAD_CURSORS = [
@@ -60,6 +62,18 @@ BAD_CURSORS = [
 ]
 
 
+def list_url(route: str, client: APIClient) -> str:
+    """A list route made concrete: a path parameter names an object the client made."""
+    if "<str:endpoint_id>" in route:
+        endpoint = client.post(
+            "/api/v1/webhooks",
+            {"url": "https://hooks.example.com/h", "events": ["task.completed"]},
+            format="json",
+        ).json()
+        return route.replace("<str:endpoint_id>", endpoint["id"])
+    return route
+
+
 @pytest.fixture
 def list_client(request, anon_api, alice_api):
     def client_for(who: str) -> APIClient:
@@ -73,6 +87,7 @@ def list_client(request, anon_api, alice_api):
 @pytest.mark.parametrize("url,who", CURSOR_LISTS)
 def test_crafted_cursor_is_a_400_naming_cursor_on_every_list(list_client, url, who):
     client = list_client(who)
+    url = list_url(url, client)
     for cursor in BAD_CURSORS:
         response = client.get(url, {"cursor": cursor})
         error = assert_envelope(response, 400, "VALIDATION_ERROR")
@@ -83,6 +98,7 @@ def test_crafted_cursor_is_a_400_naming_cursor_on_every_list(list_client, url, w
 @pytest.mark.parametrize("url,who", CURSOR_LISTS)
 def test_a_bad_limit_is_a_400_naming_limit_and_a_huge_one_is_capped(list_client, url, who):
     client = list_client(who)
+    url = list_url(url, client)
     for limit in ("abc", "-1", "0", "1.5", "9" * 5000):
         error = assert_envelope(client.get(url, {"limit": limit}), 400, "VALIDATION_ERROR")
         assert "limit" in error["details"]["fields"], limit

@@ -23,6 +23,7 @@ class TierSerializer(serializers.ModelSerializer[Tier]):
             "requests_per_minute",
             "monthly_credits",
             "credit_discount_percent",
+            "max_webhook_endpoints",
         )
 
 

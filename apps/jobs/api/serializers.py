@@ -75,10 +75,12 @@ class JobSerializer(serializers.ModelSerializer[Job]):
         asset = job.result_asset
         if job.status != JobStatus.COMPLETED or asset is None:
             return None
+        # Webhook payloads ask for links that outlive the whole retry schedule.
+        ttl = self.context.get("url_ttl")
         return {
             "asset": asset.public_id,
-            "video_url": storage.asset_url(asset),
-            "thumbnail_url": storage.asset_thumbnail_url(asset),
+            "video_url": storage.asset_url(asset, expires_in=ttl),
+            "thumbnail_url": storage.asset_thumbnail_url(asset, expires_in=ttl),
             "duration": asset.duration,
             "width": asset.width,
             "height": asset.height,
@@ -126,6 +128,11 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     end_image_file = serializers.FileField(required=False)
     end_image_asset = serializers.CharField(required=False, allow_blank=True)
     end_image_url = serializers.URLField(required=False)
+    webhook_url = serializers.URLField(
+        required=False,
+        help_text="Also POST this job's terminal event (task.completed, task.failed, …) "
+        "here, signed with the workspace's job secret (GET /api/v1/webhooks/job-secret).",
+    )
 
 
 class ProcessRequestSerializer(serializers.Serializer[Any]):
@@ -146,6 +153,11 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
     source_file = serializers.FileField(required=False)
     source_asset = serializers.CharField(required=False, allow_blank=True)
     source_url = serializers.URLField(required=False)
+    webhook_url = serializers.URLField(
+        required=False,
+        help_text="Also POST this job's terminal event (task.completed, task.failed, …) "
+        "here, signed with the workspace's job secret (GET /api/v1/webhooks/job-secret).",
+    )
 
 
 class TaskListQuerySerializer(serializers.Serializer[Any]):

@@ -194,7 +194,7 @@ class ProcessView(StreamedFilesMixin, APIView):
     )
     def post(self, request: Request) -> Response:
         data, files = _body(request)
-        inputs = {k: v for k, v in data.items() if k.startswith("source_")}
+        inputs = {k: v for k, v in data.items() if k.startswith("source_") or k == "webhook_url"}
         fields = services.process_fields(
             operation=data.get("operation"), settings=data.get("settings"), model=data.get("model")
         )

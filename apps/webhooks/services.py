@@ -1,0 +1,202 @@
+"""Writes for webhooks: endpoints, their secrets, and the outbox.
+
+`event_emit` writes outbox rows inside the caller's transaction and asks for delivery
+only once it commits: a rolled-back change sends nothing, and a committed one whose
+delivery was lost (a crash between commit and enqueue) is picked up by the sweep."""
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import Membership, Workspace
+from apps.core.errors import Conflict, ValidationError
+from apps.core.http import validate_public_url
+from apps.webhooks.enqueue import enqueue_delivery
+from apps.webhooks.errors import EndpointLimitReached
+from apps.webhooks.models import (
+    Event,
+    MessageStatus,
+    WebhookEndpoint,
+    WebhookMessage,
+    WorkspaceJobSecret,
+)
+from apps.webhooks.selectors import endpoints_subscribed
+from apps.webhooks.signing import secret_new
+
+EVENTS = frozenset(Event.values)
+
+
+def _clean_url(url: Any) -> str:
+    validate_public_url(url, field="url")
+    return str(url)
+
+
+def _clean_events(events: Any) -> list[str]:
+    if not isinstance(events, list) or not events:
+        raise ValidationError(
+            "events must be a non-empty list of event names.",
+            details={"field": "events", "allowed": sorted(EVENTS)},
+        )
+    unknown = sorted({e for e in events if e not in EVENTS}, key=str)
+    if unknown:
+        raise ValidationError(
+            f"Unknown events: {', '.join(map(str, unknown))}.",
+            details={"field": "events", "unknown": unknown, "allowed": sorted(EVENTS)},
+        )
+    return sorted(set(events))
+
+
+def endpoint_create(
+    *, membership: Membership, url: str, events: list[str], description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """A new endpoint and its secret, which is shown only now (and on rotation). 409 past
+    the tier's endpoint limit."""
+    url, events = _clean_url(url), _clean_events(events)
+    workspace = membership.workspace
+    with transaction.atomic():
+        # Serialises concurrent creates of one workspace, so the limit holds.
+        locked = Workspace.objects.select_for_update().select_related("tier").get(pk=workspace.pk)
+        limit = locked.tier.max_webhook_endpoints
+        if WebhookEndpoint.objects.filter(workspace=workspace).count() >= limit:
+            raise EndpointLimitReached(limit=limit)
+        secret = secret_new()
+        endpoint = WebhookEndpoint.objects.create(
+            workspace=workspace, url=url, events=events, description=description, secret=secret
+        )
+    return endpoint, secret
+
+
+def endpoint_update(
+    *,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    events: list[str] | None = None,
+    description: str | None = None,
+    enabled: bool | None = None,
+) -> WebhookEndpoint:
+    """Changes what is given. Re-enabling clears the reason it was disabled and its
+    failure streak."""
+    if url is not None:
+        endpoint.url = _clean_url(url)
+    if events is not None:
+        endpoint.events = _clean_events(events)
+    if description is not None:
+        endpoint.description = description
+    if enabled is not None:
+        if enabled and not endpoint.enabled:
+            endpoint.disabled_reason = ""
+            endpoint.failing_since = None
+        endpoint.enabled = enabled
+    endpoint.save()
+    return endpoint
+
+
+def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
+    endpoint.delete()
+
+
+def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
+    """A new secret; the old one keeps signing as well for WEBHOOKS_SECRET_OVERLAP_S."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        endpoint.previous_secret = endpoint.secret
+        endpoint.previous_secret_expires_at = timezone.now() + dt.timedelta(
+            seconds=settings.WEBHOOKS_SECRET_OVERLAP_S
+        )
+        endpoint.secret = secret_new()
+        endpoint.save()
+    return endpoint.secret
+
+
+def job_secret_get(*, workspace: Workspace) -> str:
+    """The workspace's secret for one-off job deliveries, made on first use."""
+    row, _ = WorkspaceJobSecret.objects.get_or_create(
+        workspace=workspace, defaults={"secret": secret_new()}
+    )
+    return row.secret
+
+
+def _body(event: str, data: dict[str, Any]) -> str:
+    return json.dumps(
+        {"type": event, "timestamp": timezone.now().isoformat(), "data": data},
+        separators=(",", ":"),
+        default=str,
+    )
+
+
+def _enqueue_on_commit(message_ids: list[int]) -> None:
+    def send() -> None:
+        for message_id in message_ids:
+            enqueue_delivery(message_id)
+
+    if message_ids:
+        transaction.on_commit(send)
+
+
+def event_emit(
+    *, workspace: Workspace, event: str, data: dict[str, Any], url: str | None = None
+) -> list[WebhookMessage]:
+    """Writes one outbox row per enabled endpoint of the workspace subscribed to `event`
+    — or, with `url`, one row for that one-off destination only — in the caller's
+    transaction; delivery is enqueued when it commits."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    now = timezone.now()
+    body = _body(event, data)
+    if url:
+        job_secret_get(workspace=workspace)
+        messages = [
+            WebhookMessage.objects.create(
+                workspace=workspace, url=url, event=event, body=body, next_attempt_at=now
+            )
+        ]
+    else:
+        endpoints = endpoints_subscribed(workspace=workspace, event=event)
+        messages = WebhookMessage.objects.bulk_create(
+            [
+                WebhookMessage(
+                    workspace=workspace, endpoint=e, event=event, body=body, next_attempt_at=now
+                )
+                for e in endpoints
+            ]
+        )
+    _enqueue_on_commit([m.pk for m in messages])
+    return messages
+
+
+def endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookMessage:
+    """A `webhook.test` message to this endpoint only (subscribed to it or not)."""
+    if not endpoint.enabled:
+        raise Conflict("The endpoint is disabled; enable it before sending a test.")
+    with transaction.atomic():
+        message = WebhookMessage.objects.create(
+            workspace=endpoint.workspace,
+            endpoint=endpoint,
+            event=Event.WEBHOOK_TEST,
+            body=_body(Event.WEBHOOK_TEST, {"endpoint": endpoint.public_id}),
+            next_attempt_at=timezone.now(),
+        )
+        _enqueue_on_commit([message.pk])
+    message.refresh_from_db()
+    return message
+
+
+def message_retry(*, message: WebhookMessage) -> WebhookMessage:
+    """Sends the message again now, with the same `webhook-id`. 409 while an attempt is
+    in flight or when the endpoint is disabled."""
+    with transaction.atomic():
+        message = WebhookMessage.objects.select_for_update().get(pk=message.pk)
+        if message.claimed_until and message.claimed_until > timezone.now():
+            raise Conflict("The delivery is being attempted right now.")
+        if message.endpoint_id and not message.endpoint.enabled:  # type: ignore[union-attr]
+            raise Conflict("The endpoint is disabled; enable it before retrying.")
+        message.status = MessageStatus.PENDING
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["status", "next_attempt_at", "updated_at"])
+        _enqueue_on_commit([message.pk])
+    message.refresh_from_db()
+    return message
