@@ -134,6 +134,21 @@ def test_send_test_delivers_a_verified_event_that_the_log_shows(client, alice, r
     assert "ok ok ok" in page  # the response excerpt
 
 
+def test_send_test_returns_before_the_delivery_which_is_left_to_a_worker(
+    client, alice, receiver, not_eager
+):
+    login(client, alice)
+    endpoint = endpoint_of(alice, url=receiver.url)
+    response = client.post(f"/webhooks/{endpoint.public_id}/test/", follow=True)
+    assert response.status_code == 200
+    assert receiver.requests == []
+    message = WebhookMessage.objects.get(endpoint=endpoint)
+    assert message.status == MessageStatus.PENDING and message.attempt_count == 0
+    page = text(response)
+    assert message.public_id in page and "pending" in page
+    assert message.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S") in page
+
+
 def test_retry_sends_the_same_webhook_id_again_and_the_log_shows_both_attempts(
     client, alice, receiver
 ):
