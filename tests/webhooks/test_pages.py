@@ -7,11 +7,19 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from standardwebhooks import Webhook
 
 from apps.accounts.models import Membership
 from apps.webhooks import services
-from apps.webhooks.models import MessageStatus, WebhookEndpoint, WebhookMessage
+from apps.webhooks.models import (
+    MessageStatus,
+    WebhookAttempt,
+    WebhookEndpoint,
+    WebhookMessage,
+)
 from tests.webhooks.conftest import receiving
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -186,6 +194,30 @@ def test_a_failing_receiver_shows_the_error_the_next_attempt_and_filters_by_stat
     assert message.public_id not in filtered and "No succeeded deliveries." in filtered
     # An unknown status is ignored, not an error.
     assert message.public_id in text(client.get(base, {"status": "lost"}))
+
+
+def test_the_log_page_reads_a_fixed_number_of_queries_however_many_deliveries(client, alice):
+    endpoint = endpoint_of(alice)
+    login(client, alice)
+
+    def queries_with(total: int) -> int:
+        while WebhookMessage.objects.count() < total:
+            message = WebhookMessage.objects.create(
+                workspace=alice.workspace,
+                endpoint=endpoint,
+                event="webhook.test",
+                body="{}",
+                status=MessageStatus.FAILED,
+            )
+            for status in (500, 502):
+                WebhookAttempt.objects.create(
+                    message=message, at=timezone.now(), response_status=status
+                )
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/webhooks/{endpoint.public_id}/").status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries_with(1) == queries_with(25)
 
 
 def test_rotate_shows_the_new_secret_once_and_says_the_old_one_still_signs(client, alice):
