@@ -15,6 +15,7 @@ urlpatterns = [
     path("gallery/", include("apps.gallery.urls")),
     path("media-signed/", include("apps.gallery.media_urls")),
     path("moderation/", include("apps.moderation.urls")),
+    path("webhooks/", include("apps.webhooks.urls")),
     path("", include("apps.dashboard.urls")),
 ]
 
