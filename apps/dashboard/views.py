@@ -1,7 +1,6 @@
 """Dashboard pages. They call the same services as the API and show an ApplicationError's
 message, never a traceback."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +19,8 @@ from apps.billing.selectors import credit_account_get
 from apps.catalog.checks.parse import OPTIONS
 from apps.catalog.registry.types import Method
 from apps.catalog.selectors import models_for_picker
-from apps.core.errors import ApplicationError, NotFound
+from apps.core.errors import NotFound
+from apps.core.pages import run_action
 from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm
 from apps.gallery import storage
 from apps.gallery.quota import upload_limit_bytes
@@ -28,17 +28,6 @@ from apps.gallery.services import asset_save
 from apps.jobs import selectors as job_selectors
 from apps.jobs import services as job_services
 from apps.jobs.models import TERMINAL, Job
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
-    try:
-        result = action()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result
 
 
 class EmailLoginView(LoginView):
@@ -52,7 +41,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = _run(
+        user = run_action(
             request,
             lambda: services.user_signup(
                 email=form.cleaned_data["email"],
@@ -86,7 +75,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def switch_workspace(request: HttpRequest) -> HttpResponse:
-    _run(
+    run_action(
         request,
         lambda: services.workspace_switch(
             user=request.user,  # type: ignore[arg-type]
@@ -103,7 +92,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     new_secret = None
     if request.method == "POST" and form.is_valid():
-        created = _run(
+        created = run_action(
             request,
             lambda: services.api_key_create(actor=membership, name=form.cleaned_data["name"]),
             "Key created. Copy it now: it will not be shown again.",
@@ -132,7 +121,7 @@ def api_key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
         api_key = selectors.api_key_get(workspace=membership.workspace, public_id=key_id)
         services.api_key_revoke(actor=membership, api_key=api_key)
 
-    _run(request, revoke, "Key revoked.")
+    run_action(request, revoke, "Key revoked.")
     return redirect("dashboard:api-keys")
 
 
@@ -141,7 +130,7 @@ def members(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        added = _run(
+        added = run_action(
             request,
             lambda: services.membership_add(
                 actor=membership,
@@ -178,7 +167,7 @@ def member_change(request: HttpRequest, member_id: str) -> HttpResponse:
                 actor=membership, membership=target, role=form.cleaned_data["role"]
             )
 
-    _run(request, change, "Role changed.")
+    run_action(request, change, "Role changed.")
     return redirect("dashboard:members")
 
 
@@ -191,7 +180,7 @@ def member_remove(request: HttpRequest, member_id: str) -> HttpResponse:
         target = selectors.membership_get(workspace=membership.workspace, public_id=member_id)
         services.membership_remove(actor=membership, membership=target)
 
-    _run(request, remove, "Member removed.")
+    run_action(request, remove, "Member removed.")
     return redirect("dashboard:members")
 
 
@@ -315,7 +304,9 @@ def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
 @require_POST
 def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
     job = _job_or_404(request, job_id)
-    _run(request, lambda: job_services.job_cancel(job=job), "Job cancelled; its credits are back.")
+    run_action(
+        request, lambda: job_services.job_cancel(job=job), "Job cancelled; its credits are back."
+    )
     return redirect("dashboard:job-detail", job_id=job.public_id)
 
 

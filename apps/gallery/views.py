@@ -3,12 +3,11 @@ Range; direct-upload PUTs). A valid token is the only credential those two accep
 
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import workspace_required
 from apps.core.errors import ApplicationError, ErrorCode, NotFound
+from apps.core.pages import run_action
 from apps.gallery import direct_uploads, selectors, services, storage
 from apps.gallery.models import AssetKind, Visibility
 
@@ -232,17 +232,6 @@ def _asset_or_404(request: HttpRequest, asset_id: str) -> Any:
         raise Http404("No such asset.") from None
 
 
-def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
-    try:
-        result = action()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result
-
-
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
     nxt = request.POST.get("next") or ""
     # Only our own paths: never an open redirect.
@@ -255,7 +244,7 @@ def _back(request: HttpRequest, fallback: str) -> HttpResponse:
 @require_POST
 def asset_visibility(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
-    _run(
+    run_action(
         request,
         lambda: services.asset_update(asset=asset, visibility=request.POST.get("visibility")),
         "Visibility changed.",
@@ -267,7 +256,7 @@ def asset_visibility(request: HttpRequest, asset_id: str) -> HttpResponse:
 @require_POST
 def asset_favorite(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
-    _run(request, lambda: services.asset_update(asset=asset, favorite=not asset.favorite), "")
+    run_action(request, lambda: services.asset_update(asset=asset, favorite=not asset.favorite), "")
     return _back(request, "gallery:list")
 
 
@@ -275,5 +264,5 @@ def asset_favorite(request: HttpRequest, asset_id: str) -> HttpResponse:
 @require_POST
 def asset_delete(request: HttpRequest, asset_id: str) -> HttpResponse:
     asset = _asset_or_404(request, asset_id)
-    _run(request, lambda: services.asset_delete(asset=asset), "Asset deleted.")
+    run_action(request, lambda: services.asset_delete(asset=asset), "Asset deleted.")
     return redirect("gallery:list")

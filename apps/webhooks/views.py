@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,8 +15,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.decorators import workspace_required
-from apps.core.errors import ApplicationError, NotFound, PermissionDenied
+from apps.core.errors import NotFound, PermissionDenied
 from apps.core.exceptions import error_response
+from apps.core.pages import run_action
 from apps.webhooks import selectors, services
 from apps.webhooks.forms import EndpointForm
 from apps.webhooks.models import MessageStatus, WebhookEndpoint
@@ -29,17 +29,6 @@ STATUS_BADGE = {
     MessageStatus.SUCCEEDED: "status-completed",
     MessageStatus.FAILED: "status-failed",
 }
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], success: str) -> Any:
-    try:
-        result = action()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result
 
 
 def _manager_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -69,7 +58,7 @@ def webhooks_page(request: HttpRequest) -> HttpResponse:
     form = EndpointForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        created = _run(
+        created = run_action(
             request,
             lambda: services.endpoint_create(
                 membership=membership,
@@ -143,7 +132,7 @@ def endpoint_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
         return _detail(request, endpoint)
     form = EndpointForm(request.POST)
     if form.is_valid():
-        changed = _run(
+        changed = run_action(
             request,
             lambda: services.endpoint_update(
                 endpoint=endpoint,
@@ -164,7 +153,7 @@ def endpoint_page(request: HttpRequest, endpoint_id: str) -> HttpResponse:
 def endpoint_test(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = _endpoint_or_404(request, endpoint_id)
     # The service only writes the message; a worker sends it once this request commits.
-    _run(
+    run_action(
         request,
         lambda: services.endpoint_send_test(endpoint=endpoint),
         "Test event queued: it is sent in the background and shows in the log below.",
@@ -176,7 +165,7 @@ def endpoint_test(request: HttpRequest, endpoint_id: str) -> HttpResponse:
 @require_POST
 def endpoint_rotate_secret(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = _endpoint_or_404(request, endpoint_id)
-    secret = _run(
+    secret = run_action(
         request,
         lambda: services.endpoint_rotate_secret(endpoint=endpoint),
         "Secret rotated. Copy the new one now: it will not be shown again.",
@@ -192,7 +181,7 @@ def endpoint_rotate_secret(request: HttpRequest, endpoint_id: str) -> HttpRespon
 def endpoint_enabled(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = _endpoint_or_404(request, endpoint_id)
     enable = request.POST.get("enabled") == "1"
-    _run(
+    run_action(
         request,
         lambda: services.endpoint_update(endpoint=endpoint, enabled=enable),
         "Endpoint enabled." if enable else "Endpoint disabled: nothing is sent to it.",
@@ -205,7 +194,7 @@ def endpoint_enabled(request: HttpRequest, endpoint_id: str) -> HttpResponse:
 def endpoint_delete(request: HttpRequest, endpoint_id: str) -> HttpResponse:
     endpoint = _endpoint_or_404(request, endpoint_id)
     url = endpoint.url
-    _run(request, lambda: services.endpoint_delete(endpoint=endpoint), f"Deleted {url}.")
+    run_action(request, lambda: services.endpoint_delete(endpoint=endpoint), f"Deleted {url}.")
     return redirect("webhooks:list")
 
 
@@ -221,7 +210,7 @@ def delivery_retry(request: HttpRequest, endpoint_id: str, delivery_id: str) -> 
         )
     except NotFound:
         raise Http404("No such delivery.") from None
-    _run(
+    run_action(
         request,
         lambda: services.message_retry(message=message),
         f"Delivery {message.public_id} queued again, with the same webhook-id.",
