@@ -5,9 +5,10 @@ from django.db import transaction
 
 from apps.accounts.models import Tier
 from apps.core.errors import ApplicationError, NotFound, ValidationError
+from apps.core.http import OutboundError
 from apps.webhooks import selectors, services
 from apps.webhooks.errors import EndpointLimitReached
-from apps.webhooks.models import WebhookMessage
+from apps.webhooks.models import WebhookEndpoint, WebhookMessage
 
 URL = "https://hooks.example.com/reelsmith"
 
@@ -97,3 +98,20 @@ def test_a_one_off_url_gets_one_row_and_the_workspace_gets_its_job_secret(alice)
     secret = services.job_secret_get(workspace=alice.workspace)
     assert secret.startswith("whsec_")
     assert services.job_secret_get(workspace=alice.workspace) == secret
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.8/hook",
+        "http://127.0.0.1:9/hook",
+        "http://[::ffff:0:7f00:1]/hook",
+    ],
+)
+def test_an_endpoint_at_a_private_address_literal_is_refused_when_saved(alice, url):
+    with pytest.raises(OutboundError) as exc:
+        services.endpoint_create(membership=alice.membership, url=url, events=["task.completed"])
+    assert exc.value.details["field"] == "url"
+    assert "private or reserved" in exc.value.message
+    assert not WebhookEndpoint.objects.exists()

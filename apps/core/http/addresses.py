@@ -138,7 +138,24 @@ def validate_public_url(url: object, *, field: str | None = None) -> httpx.URL:
     if port is not None and not 1 <= port <= 65535:
         raise _bad_url("The URL's port is not between 1 and 65535.", url, field)
     _check_host(host, url, field)
+    _check_literal_address(host, port or (443 if scheme == "https" else 80), url, field)
     return target
+
+
+def _check_literal_address(host: str, port: int, url: str, field: str | None) -> None:
+    """An address written in the URL is refused at once when it is not public (a webhook
+    to 169.254.169.254 is refused when it is saved, not at its first send); host names are
+    checked when fetching, since what they resolve to can change."""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return
+    if not _is_public(ip) and not _explicitly_allowed(host, port):
+        raise _bad_url(
+            "The URL points at a private or reserved network address, which is not allowed.",
+            url,
+            field,
+        )
 
 
 def _getaddrinfo(host: str, port: int, timeout_s: float | None) -> list[Any]:
