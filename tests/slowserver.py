@@ -2,8 +2,13 @@
 at a time, the way a hostile or broken media host holds a fetch open."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler
+from typing import Any
+from urllib.parse import urlsplit
+
+from tests.httpserver import serve
 
 
 def dripping(
@@ -32,3 +37,16 @@ def dripping(
             return  # the client hung up, as it should
 
     return handler
+
+
+@contextmanager
+def dripping_url(settings: Any, path: str = "/clip.mp4") -> Iterator[str]:
+    """The URL of a server dripping bytes until the block ends, let through the SSRF guard
+    (OUTBOUND_ALLOWED_NETLOCS) for this test."""
+    stop = threading.Event()
+    with serve({f"GET {path}": dripping(stop)}) as base:
+        settings.OUTBOUND_ALLOWED_NETLOCS = [urlsplit(base).netloc]
+        try:
+            yield f"{base}{path}"
+        finally:
+            stop.set()

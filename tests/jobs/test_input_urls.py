@@ -10,7 +10,7 @@ import pytest
 from apps.billing.models import CreditHold
 from apps.jobs.models import Job
 from tests.httpserver import serve
-from tests.slowserver import dripping
+from tests.slowserver import dripping, dripping_url
 
 EXTEND = {"method": "extend-video", "model": "local/extend-video", "duration": 2}
 REPORTED = [
@@ -72,17 +72,10 @@ def test_an_ipv4_compatible_loopback_source_url_is_refused(alice_api):
 def test_a_source_url_dripping_bytes_ends_the_submit_within_the_cap(alice_api, settings):
     settings.GALLERY_FETCH_TIMEOUT_S = 2
     settings.OUTBOUND_MIN_RATE_BPS = 0  # the deadline alone
-    stop = threading.Event()
-    try:
-        with serve({"GET /clip.mp4": dripping(stop)}) as base:
-            settings.OUTBOUND_ALLOWED_NETLOCS = [urlsplit(base).netloc]
-            started = time.monotonic()
-            response = alice_api.post(
-                "/api/v1/generate", {**EXTEND, "source_url": f"{base}/clip.mp4"}, format="json"
-            )
-            took = time.monotonic() - started
-    finally:
-        stop.set()
+    with dripping_url(settings) as url:
+        started = time.monotonic()
+        response = alice_api.post("/api/v1/generate", {**EXTEND, "source_url": url}, format="json")
+        took = time.monotonic() - started
     assert 2 <= took < 2 + 5  # the drip never ends: only the deadline stops it
     assert response.status_code == 400
     error = response.json()["error"]
@@ -97,17 +90,10 @@ def test_a_source_url_under_the_least_rate_is_cut_off_after_the_grace(alice_api,
     settings.GALLERY_FETCH_TIMEOUT_S = 30
     settings.OUTBOUND_MIN_RATE_BPS = 1024
     settings.OUTBOUND_RATE_GRACE_S = 1
-    stop = threading.Event()
-    try:
-        with serve({"GET /clip.mp4": dripping(stop)}) as base:
-            settings.OUTBOUND_ALLOWED_NETLOCS = [urlsplit(base).netloc]
-            started = time.monotonic()
-            response = alice_api.post(
-                "/api/v1/generate", {**EXTEND, "source_url": f"{base}/clip.mp4"}, format="json"
-            )
-            took = time.monotonic() - started
-    finally:
-        stop.set()
+    with dripping_url(settings) as url:
+        started = time.monotonic()
+        response = alice_api.post("/api/v1/generate", {**EXTEND, "source_url": url}, format="json")
+        took = time.monotonic() - started
     assert 1 <= took < 1 + 5
     assert response.status_code == 400
     assert response.json()["error"]["details"]["reason"] == "too_slow"
