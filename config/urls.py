@@ -7,6 +7,11 @@ from apps.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", include("config.api_urls")),
+    # Other vendors' APIs, spoken as they are written (docs/compat.md).
+    path("v1/", include("apps.compat.openai.urls")),
+    path("compat/alwrity/", include("apps.compat.alwrity.urls")),
+    path("compat/aetherwave/", include("apps.compat.aetherwave.urls")),
+    path("compat/veo3/", include("apps.compat.veo3.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),

@@ -35,7 +35,7 @@ def api_url_names() -> dict[str, str]:
     return {
         name: route
         for route, name in _walk(get_resolver().url_patterns)
-        if route.startswith(("api/", "v1/"))
+        if route.startswith(("api/", "v1/", "compat/"))
     }
 
 

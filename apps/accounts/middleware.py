@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from apps.accounts.selectors import user_active_membership
+from apps.core.exceptions import is_api_request
 
 
 class WorkspaceMiddleware:
@@ -14,7 +15,7 @@ class WorkspaceMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = None
-        if not request.path.startswith("/api/") and request.user.is_authenticated:
+        if not is_api_request(request) and request.user.is_authenticated:
             membership = user_active_membership(user=request.user)  # type: ignore[arg-type]
         request.membership = membership  # type: ignore[attr-defined]
         request.workspace = membership.workspace if membership else None  # type: ignore[attr-defined]

@@ -114,8 +114,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     return Response(exc.as_dict(), status=exc.status, headers=headers)
 
 
+# The API and the vendor-compatible fronts (apps/compat): JSON errors, no session workspace.
+API_PREFIXES = ("/api/", "/v1/", "/compat/")
+
+
 def is_api_request(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/") or request.path.startswith("/v1/")
+    return request.path.startswith(API_PREFIXES)
 
 
 def _error_response(request: HttpRequest, error: ApplicationError, template: str) -> HttpResponse:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.jobs",
     "apps.dashboard",
+    "apps.compat",
 ]
 
 MIDDLEWARE = [

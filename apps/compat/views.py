@@ -1,0 +1,21 @@
+"""The base every compat view builds on."""
+
+from collections.abc import Callable
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.views import APIView
+
+
+@extend_schema(exclude=True)
+class CompatView(APIView):
+    """A view of another vendor's API. Its wire format is that vendor's contract (see
+    docs/compat.md), so it stays out of our OpenAPI document. Each dialect sets
+    `exception_handler` to render errors in its own shape."""
+
+    exception_handler: Callable[[Exception, dict[str, Any]], Any] | None = None
+
+    def get_exception_handler(self) -> Any:
+        if self.exception_handler is not None:
+            return type(self).exception_handler
+        return super().get_exception_handler()
