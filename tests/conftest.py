@@ -240,3 +240,21 @@ def real_worker(not_eager):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+# --- the whole app as a user reaches it: a live HTTP server and a real worker -----------
+
+
+@dataclass
+class LiveStack:
+    url: str  # the live server's base URL, e.g. http://localhost:54321
+    worker: subprocess.Popen
+
+
+@pytest.fixture
+def live_stack(live_server, real_worker, settings) -> LiveStack:
+    """A live server (in this process, threaded) and a real Celery worker sharing the test
+    database and the test media directory. Signed links point at the live server. Needs
+    PostgreSQL (mark the test `postgres`) and a transactional database."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    return LiveStack(url=live_server.url, worker=real_worker)
