@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from reelsmith import InputRef, ProcessRequest, ValidationError, VideoGenerationRequest
 from reelsmith._core import generate_call, process_call
-from reelsmith._request import resolve_size
+from reelsmith._sizes import resolve_size
 
 ALL_BUILDERS = [
     ("with_model", "local/text-to-video"),

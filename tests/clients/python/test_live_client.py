@@ -4,6 +4,7 @@ videos probed with PyAV."""
 import pytest
 from reelsmith import (
     AuthenticationError,
+    JobFailed,
     NotFound,
     ProcessRequest,
     Reelsmith,
@@ -14,6 +15,7 @@ from reelsmith import (
 from apps.billing.models import CreditHold
 from apps.jobs.models import Job
 from tests.clients.python.conftest import account, fund, probe
+from tests.gallery.mediafiles import make_wav
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -97,15 +99,18 @@ def test_cancel_releases_the_hold_and_charges_nothing(alice, client, priced):
     cancelled = client.cancel(response.task_id)
     assert cancelled.status == "cancelled"
     assert client.cancel(response.task_id).status == "cancelled"  # repeat: same answer
-    final = client.wait_for_video(response.task_id, timeout=30)
+    with pytest.raises(JobFailed) as ended:  # waiting on it: a job that ended without a video
+        client.wait_for_video(response.task_id, timeout=30)
+    assert (ended.value.code, ended.value.job_status) == ("CANCELLED", "cancelled")
+    assert ended.value.task_id == response.task_id
+    final = client.poll_video(response.task_id)
     assert final.status == "cancelled" and final.credits["charged"] == 0
     balance = client.balance()
     assert (balance.balance, balance.held, balance.available) == (20, 0, 20)
     assert account(alice.workspace) == (20, 0)
     assert CreditHold.objects.get().state == CreditHold.State.RELEASED
-    with pytest.raises(Exception) as info:
+    with pytest.raises(JobFailed):
         final.raise_for_status()
-    assert info.value.code == "CANCELLED" and info.value.task_id == response.task_id
 
 
 def test_estimate_models_balance_upload_and_gallery(alice, client, priced, clip):
@@ -184,3 +189,22 @@ def test_width_and_height_no_model_makes_is_a_clear_error_before_anything_is_sen
     assert info.value.status is None
     assert "480p, 720p, 1080p" in info.value.message
     assert not Job.objects.exists()
+
+
+def test_lip_sync_storyboard_and_extend_through_the_builder(client, still, clip, client_media):
+    voice = make_wav(client_media / "voice.wav", seconds=1.5)
+    lip = VideoGenerationRequest("Say hello").with_image(still).with_audio_file(voice)
+    board = VideoGenerationRequest("").with_storyboard([("A fox runs", 1), ("A hen looks", 2)])
+    extend = VideoGenerationRequest("Keep going").with_video(clip).with_duration(1)
+    jobs = [
+        client.generate_video(request.with_resolution("480p"), wait=False)
+        for request in (lip, board)
+    ] + [client.generate_video(extend, wait=False)]
+    assert [j.method for j in jobs] == ["lip-sync", "storyboard", "extend-video"]
+    done = [client.wait_for_video(job.task_id, timeout=180) for job in jobs]
+    lip_done, board_done, extend_done = done
+    assert lip_done.duration == pytest.approx(1.5, abs=0.25)
+    assert board_done.duration == pytest.approx(3.0, abs=0.25)
+    assert extend_done.duration == pytest.approx(3.0, abs=0.25)  # the 2 s clip + 1 s
+    estimate = client.estimate_cost(ProcessRequest("enhance", source=clip))
+    assert (estimate.method, estimate.credits) == ("upscale", 0)

@@ -13,6 +13,7 @@ from reelsmith import (
     ContentPolicy,
     FileTooLarge,
     InsufficientCredits,
+    JobFailed,
     ModelUnavailable,
     NotFound,
     RateLimited,
@@ -225,3 +226,43 @@ def test_the_async_client_follows_the_same_rules():
 
 def test_backoff_is_capped():
     assert all(0 <= backoff_delay(n) <= 8 for n in range(20))
+
+
+@pytest.mark.parametrize(
+    ("error", "cls"),
+    [
+        ({"code": "STORAGE_FULL", "message": "full", "retryable": False}, StorageFull),
+        ({"code": "CONTENT_POLICY", "message": "no", "retryable": False}, ContentPolicy),
+        ({"code": "DELIVERY_FAILED", "message": "lost", "retryable": True}, JobFailed),
+        (None, JobFailed),
+    ],
+)
+def test_a_waited_job_that_fails_raises_the_class_of_its_error(error, cls):
+    job = {**JOB, "status": "failed" if error else "rejected", "error": error}
+    client, _ = make(lambda request: httpx.Response(200, json=job))
+    with pytest.raises(cls) as info:
+        client.wait_for_video("job_1")
+    assert info.value.task_id == "job_1" and info.value.job_status == job["status"]
+    assert info.value.code == (error["code"] if error else "REJECTED")
+    # Looking without waiting does not raise: the job is there to read.
+    assert client.poll_video("job_1").status == job["status"]
+
+
+def test_video_bytes_follow_the_result_redirect_and_retries_keep_their_headers():
+    seen = []
+    done = {**JOB, "status": "completed", "result": {"size_bytes": 4, "format": "mp4"}}
+
+    def handler(request):
+        seen.append((request.url.path, request.headers["Accept"]))
+        if request.url.path == "/api/v1/tasks/job_1":
+            return httpx.Response(200, json=done)
+        if request.url.path == "/api/v1/tasks/job_1/result":
+            if sum(path.endswith("/result") for path, _ in seen) == 1:
+                return httpx.Response(503, text="busy")
+            return httpx.Response(302, headers={"Location": "http://api.test/media-signed/t"})
+        return httpx.Response(200, content=b"MP4!")
+
+    client, sleeps = make(handler)
+    response = client.poll_video("job_1")
+    assert response.video_bytes == b"MP4!" and response.size == 4 and len(sleeps) == 1
+    assert [accept for path, accept in seen if path != "/api/v1/tasks/job_1"] == ["*/*"] * 3

@@ -9,7 +9,7 @@
 """
 
 from reelsmith import webhooks
-from reelsmith._async import AsyncGallery, AsyncReelsmith
+from reelsmith._async import AsyncReelsmith
 from reelsmith._core import __version__
 from reelsmith._errors import (
     APIConnectionError,
@@ -29,8 +29,9 @@ from reelsmith._errors import (
     ValidationError,
     WaitTimeout,
 )
+from reelsmith._gallery import AsyncGallery, Gallery
 from reelsmith._request import InputRef, ProcessRequest, VideoGenerationRequest
-from reelsmith._sync import Gallery, Reelsmith
+from reelsmith._sync import Reelsmith
 from reelsmith._types import (
     Asset,
     AsyncVideoGenerationResponse,

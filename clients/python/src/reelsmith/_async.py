@@ -6,7 +6,7 @@ import asyncio
 import inspect
 import os
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +15,15 @@ import httpx
 from reelsmith import _core
 from reelsmith._core import API, Call, Settings
 from reelsmith._errors import APIConnectionError, Conflict, WaitTimeout
+from reelsmith._gallery import AsyncGallery
 from reelsmith._request import (
     InputRef,
     InputValue,
     ProcessRequest,
     VideoGenerationRequest,
     input_ref,
-    resolve_size,
 )
-from reelsmith._sync import _save_body
+from reelsmith._sizes import resolve_size
 from reelsmith._types import Asset, AsyncVideoGenerationResponse, Balance, Estimate, Model
 
 AsyncProgressCallback = Callable[[AsyncVideoGenerationResponse], Awaitable[None] | None]
@@ -81,6 +81,7 @@ class AsyncReelsmith:
         await self.close()
 
     async def _send(self, call: Call, *, stream: bool = False, **extra: Any) -> httpx.Response:
+        extra_headers = extra.pop("headers", {})
         retry = 0
         while True:
             try:
@@ -94,7 +95,7 @@ class AsyncReelsmith:
                     headers={
                         **self._settings.headers(),
                         **call.headers,
-                        **extra.pop("headers", {}),
+                        **extra_headers,
                     },
                     timeout=self._settings.timeout,
                 )
@@ -182,6 +183,21 @@ class AsyncReelsmith:
         timeout: float | None = None,
         on_progress: AsyncProgressCallback | None = None,
     ) -> AsyncVideoGenerationResponse:
+        """Polls the job until it ends (backing off from 0.5 s to ``poll_interval``) and
+        returns it completed. A job that ends without a video raises the class of its
+        error code (``StorageFull``, ``ContentPolicy``, ...) or ``JobFailed``, with
+        ``task_id`` and ``job_status``; past ``timeout``, WaitTimeout (the job goes on)."""
+        job = await self._wait_until_ended(task, timeout=timeout, on_progress=on_progress)
+        job.raise_for_status()
+        return job
+
+    async def _wait_until_ended(
+        self,
+        task: str | AsyncVideoGenerationResponse,
+        *,
+        timeout: float | None = None,
+        on_progress: AsyncProgressCallback | None = None,
+    ) -> AsyncVideoGenerationResponse:
         job = (
             task if isinstance(task, AsyncVideoGenerationResponse) else await self.poll_video(task)
         )
@@ -258,9 +274,9 @@ class AsyncReelsmith:
             partial.replace(path)
             return
 
-    async def estimate_cost(self, request: VideoGenerationRequest) -> Estimate:
+    async def estimate_cost(self, request: VideoGenerationRequest | ProcessRequest) -> Estimate:
         fields = request.estimate_fields()
-        size = await self._size(request)
+        size = None if isinstance(request, ProcessRequest) else await self._size(request)
         if size is not None:
             fields.setdefault("resolution", size[0])
             if size[1]:
@@ -307,45 +323,3 @@ class AsyncReelsmith:
                 yield item
             nxt = page.get("next")
             call = Call("GET", nxt) if nxt else None
-
-
-class AsyncGallery:
-    """``client.gallery`` of the async client."""
-
-    def __init__(self, client: AsyncReelsmith) -> None:
-        self._client = client
-
-    async def list(
-        self,
-        *,
-        kind: str | None = None,
-        saved: bool | None = None,
-        q: str | None = None,
-        visibility: str | None = None,
-    ) -> AsyncIterator[Asset]:
-        params: dict[str, Any] = {
-            k: v for k, v in {"kind": kind, "q": q, "visibility": visibility}.items() if v
-        }
-        if saved is not None:
-            params["saved"] = "true" if saved else "false"
-        async for item in self._client._pages(f"{API}/gallery", params):
-            yield Asset.from_json(item)
-
-    async def get(self, asset_id: str) -> Asset:
-        return Asset.from_json(await self._client._json(Call("GET", f"{API}/gallery/{asset_id}")))
-
-    async def save(
-        self,
-        item: str | AsyncVideoGenerationResponse | Asset,
-        *,
-        title: str | None = None,
-        tags: Sequence[str] | None = None,
-        visibility: str | None = None,
-    ) -> Asset:
-        body = _save_body(item, title=title, tags=tags, visibility=visibility)
-        mode: _core.RetryMode = "unsent" if "url" in body else "safe"
-        call = Call("POST", f"{API}/gallery", json=body, retry=mode)
-        return Asset.from_json(await self._client._json(call))
-
-    async def delete(self, asset_id: str) -> None:
-        await self._client._send(Call("DELETE", f"{API}/gallery/{asset_id}"))

@@ -26,6 +26,8 @@ class ReelsmithError(Exception):
         status: int | None = None,
         retryable: bool = False,
         details: dict[str, Any] | None = None,
+        task_id: str | None = None,
+        job_status: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -33,6 +35,10 @@ class ReelsmithError(Exception):
         self.status = status
         self.retryable = retryable
         self.details: dict[str, Any] = details or {}
+        # Set when a job ended without a video (failed, cancelled, rejected): the error is
+        # the job's, not the request's.
+        self.task_id = task_id
+        self.job_status = job_status
 
     def __str__(self) -> str:
         where = f" (HTTP {self.status})" if self.status else ""
@@ -130,21 +136,14 @@ class WaitTimeout(ReelsmithError):
 
     default_code = "WAIT_TIMEOUT"
 
-    def __init__(self, message: str, *, task_id: str, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.task_id = task_id
-
 
 class JobFailed(ReelsmithError):
-    """A job ended without a video (failed, cancelled or rejected); raised by
-    ``VideoGenerationResponse.raise_for_status()``. ``code`` is the job's error code."""
+    """A job ended without a video (failed, cancelled or rejected) for a reason with no
+    class of its own. A job failing for a reason that has one raises that class
+    (``StorageFull``, ``ContentPolicy``, ...); either way ``task_id`` and ``job_status``
+    are set and ``code`` is the job's error code (``CANCELLED``/``REJECTED`` without one)."""
 
     default_code = "JOB_FAILED"
-
-    def __init__(self, message: str, *, task_id: str, job_status: str, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.task_id = task_id
-        self.job_status = job_status
 
 
 _BY_CODE: dict[str, type[ReelsmithError]] = {
@@ -206,3 +205,14 @@ def error_from_response(
             retry_after = float(details["retry_after_s"])
         return RateLimited(message, retry_after=retry_after, **kw)
     return cls(message, **kw)
+
+
+def job_error(
+    *, code: str, message: str, retryable: bool, task_id: str, job_status: str
+) -> ReelsmithError:
+    """The exception for a job that ended without a video: its code's class, else
+    JobFailed."""
+    cls = _BY_CODE.get(code, JobFailed)
+    if cls in (ValidationError, NotFound, Conflict, AuthenticationError, PermissionDenied):
+        cls = JobFailed  # request errors; a job that ended with one is simply failed
+    return cls(message, code=code, retryable=retryable, task_id=task_id, job_status=job_status)

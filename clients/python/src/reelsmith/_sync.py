@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +13,15 @@ import httpx
 from reelsmith import _core
 from reelsmith._core import API, Call, Settings
 from reelsmith._errors import APIConnectionError, Conflict, WaitTimeout
+from reelsmith._gallery import Gallery
 from reelsmith._request import (
     InputRef,
     InputValue,
     ProcessRequest,
     VideoGenerationRequest,
     input_ref,
-    resolve_size,
 )
+from reelsmith._sizes import resolve_size
 from reelsmith._types import Asset, Balance, Estimate, Model, VideoGenerationResponse
 
 ProgressCallback = Callable[[VideoGenerationResponse], None]
@@ -88,6 +89,7 @@ class Reelsmith:
 
     def _send(self, call: Call, *, stream: bool = False, **extra: Any) -> httpx.Response:
         """Sends with the retry rules of ``_core``; returns a 2xx/3xx response or raises."""
+        extra_headers = extra.pop("headers", {})
         retry = 0
         while True:
             try:
@@ -101,7 +103,7 @@ class Reelsmith:
                     headers={
                         **self._settings.headers(),
                         **call.headers,
-                        **extra.pop("headers", {}),
+                        **extra_headers,
                     },
                     timeout=self._settings.timeout,
                 )
@@ -159,9 +161,8 @@ class Reelsmith:
         on_progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
     ) -> VideoGenerationResponse:
-        """Submits the request; with ``wait`` (the default) waits until the job ends
-        (completed, failed, cancelled or rejected) and returns it. A job that ends
-        without a video is returned too (``status``, ``error``; ``raise_for_status()``).
+        """Submits the request; with ``wait`` (the default) waits until the job ends and
+        returns it completed (see ``wait_for_video`` for a job that ends otherwise).
         ``wait=False`` returns at once with ``task_id`` and ``status``.
 
         ``timeout`` (seconds, default ``wait_timeout``) bounds the wait: WaitTimeout then
@@ -202,7 +203,21 @@ class Reelsmith:
         timeout: float | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> VideoGenerationResponse:
-        """Polls the job until it ends (backing off from 0.5 s to ``poll_interval``)."""
+        """Polls the job until it ends (backing off from 0.5 s to ``poll_interval``) and
+        returns it completed. A job that ends without a video raises the class of its
+        error code (``StorageFull``, ``ContentPolicy``, ...) or ``JobFailed``, with
+        ``task_id`` and ``job_status``; past ``timeout``, WaitTimeout (the job goes on)."""
+        job = self._wait_until_ended(task, timeout=timeout, on_progress=on_progress)
+        job.raise_for_status()
+        return job
+
+    def _wait_until_ended(
+        self,
+        task: str | VideoGenerationResponse,
+        *,
+        timeout: float | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> VideoGenerationResponse:
         job = task if isinstance(task, VideoGenerationResponse) else self.poll_video(task)
         deadline = time.monotonic() + (self._settings.wait_timeout if timeout is None else timeout)
         pause, seen = 0.5, None
@@ -282,10 +297,10 @@ class Reelsmith:
 
     # --- catalogue, money, files ----------------------------------------------------
 
-    def estimate_cost(self, request: VideoGenerationRequest) -> Estimate:
+    def estimate_cost(self, request: VideoGenerationRequest | ProcessRequest) -> Estimate:
         """The price in credits (your tier's discount applied) and expected time."""
         fields = request.estimate_fields()
-        size = self._size(request)
+        size = None if isinstance(request, ProcessRequest) else self._size(request)
         if size is not None:
             fields.setdefault("resolution", size[0])
             if size[1]:
@@ -333,70 +348,3 @@ class Reelsmith:
             yield from page.get("results", [])
             nxt = page.get("next")
             call = Call("GET", nxt) if nxt else None
-
-
-class Gallery:
-    """``client.gallery``: the workspace's assets."""
-
-    def __init__(self, client: Reelsmith) -> None:
-        self._client = client
-
-    def list(
-        self,
-        *,
-        kind: str | None = None,
-        saved: bool | None = None,
-        q: str | None = None,
-        visibility: str | None = None,
-    ) -> Iterator[Asset]:
-        """Assets, newest first (follows the cursor pages lazily)."""
-        params: dict[str, Any] = {
-            k: v for k, v in {"kind": kind, "q": q, "visibility": visibility}.items() if v
-        }
-        if saved is not None:
-            params["saved"] = "true" if saved else "false"
-        for item in self._client._pages(f"{API}/gallery", params):
-            yield Asset.from_json(item)
-
-    def get(self, asset_id: str) -> Asset:
-        return Asset.from_json(self._client._json(Call("GET", f"{API}/gallery/{asset_id}")))
-
-    def save(
-        self,
-        item: str | VideoGenerationResponse | Asset,
-        *,
-        title: str | None = None,
-        tags: Sequence[str] | None = None,
-        visibility: str | None = None,
-    ) -> Asset:
-        """Keeps a job's video or an upload in the gallery (exempt from retention), or
-        fetches a media URL into it."""
-        body = _save_body(item, title=title, tags=tags, visibility=visibility)
-        # Saving the same asset twice is harmless; fetching a URL twice is not.
-        mode: _core.RetryMode = "unsent" if "url" in body else "safe"
-        return Asset.from_json(
-            self._client._json(Call("POST", f"{API}/gallery", json=body, retry=mode))
-        )
-
-    def delete(self, asset_id: str) -> None:
-        """Deletes the asset; its storage is given back."""
-        self._client._send(Call("DELETE", f"{API}/gallery/{asset_id}"))
-
-
-def _save_body(
-    item: Any, *, title: str | None, tags: Sequence[str] | None, visibility: str | None
-) -> dict[str, Any]:
-    if isinstance(item, Asset):
-        ref = item.id
-    elif isinstance(item, str):
-        ref = item
-    else:
-        ref = item.asset_id
-        if not ref:
-            raise ValueError("This job has no video to save yet.")
-    body: dict[str, Any] = (
-        {"url": ref} if ref.startswith(("http://", "https://")) else {"asset": ref}
-    )
-    extra = {"title": title, "tags": list(tags) if tags else None, "visibility": visibility}
-    body.update({k: v for k, v in extra.items() if v is not None})
-    return body

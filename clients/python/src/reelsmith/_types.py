@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reelsmith._errors import JobFailed
+from reelsmith._errors import job_error
 
 if TYPE_CHECKING:
     from reelsmith._async import AsyncReelsmith
@@ -137,12 +137,13 @@ class _ResponseBase:
         return dict(value) if isinstance(value, dict) else {}
 
     def raise_for_status(self) -> None:
-        """Raises JobFailed when the job ended without a video."""
+        """Raises when the job ended without a video: the class of its error code
+        (``StorageFull``, ``ContentPolicy``, ...) or ``JobFailed``."""
         if self.status in TERMINAL and self.status != "completed":
             err = self.error
-            raise JobFailed(
-                err.message if err else f"The job was {self.status}.",
+            raise job_error(
                 code=err.code if err else self.status.upper(),
+                message=err.message if err else f"The job was {self.status}.",
                 retryable=err.retryable if err else False,
                 task_id=self.task_id,
                 job_status=self.status,

@@ -273,7 +273,8 @@ def _wait(
         return EXIT_OK
     progress = Progress(err)
     try:
-        job = client.wait_for_video(job, timeout=args.timeout, on_progress=progress)
+        # Not wait_for_video: a job that ends without a video is reported, then exit 1.
+        job = client._wait_until_ended(job, timeout=args.timeout, on_progress=progress)
     finally:
         progress.done()
     return _finish(job, args, out)
