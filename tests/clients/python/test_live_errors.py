@@ -1,6 +1,7 @@
 """Each error class from its real cause, and a submit whose answer is lost, retried by
 the client: one job, one hold."""
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -122,3 +123,23 @@ def test_without_retries_the_lost_answer_is_a_connection_error(alice, live_stack
             client.generate_video(TEXT, wait=False)
     assert info.value.status is None and info.value.retryable
     assert Job.objects.count() == 1  # the server did accept it
+
+
+def test_a_429_for_the_concurrency_limit_is_waited_out_and_retried(alice, live_stack):
+    own_tier(alice.workspace, max_concurrent_jobs=1)
+    long = TEXT.with_duration(60).with_resolution("1080p")
+    with Reelsmith(api_key=alice.key, base_url=live_stack.url) as client:
+        first = client.generate_video(long, wait=False)
+        waits = []
+
+        def sleep(seconds: float) -> None:
+            # The server said "Retry-After: 10"; free the slot while the client waits.
+            waits.append(seconds)
+            client.cancel(first.task_id)
+            time.sleep(seconds)
+
+        client._sleep = sleep
+        second = client.generate_video(TEXT, wait=False)
+    assert len(waits) == 1 and 10 <= waits[0] <= 10.25
+    assert second.task_id != first.task_id
+    assert Job.objects.count() == 2  # the refused attempt made no job
