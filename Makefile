@@ -19,7 +19,7 @@ $(UV):
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # Re-sync whenever the lock changes.
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+$(VENV)/.synced: uv.lock pyproject.toml clients/python/pyproject.toml | $(UV)
 	$(UV) sync --frozen --quiet
 	@touch $@
 
@@ -45,6 +45,7 @@ lint: install
 
 typecheck: install
 	$(VENV)/bin/mypy apps/*/services.py apps/*/selectors.py
+	$(VENV)/bin/mypy --config-file clients/python/pyproject.toml clients/python/src
 
 fmt: install
 	$(VENV)/bin/ruff format .

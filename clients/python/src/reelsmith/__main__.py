@@ -1,0 +1,3 @@
+from reelsmith.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,302 @@
+"""What the client returns: the video response of the spec and small typed views of the
+API's objects. Each keeps the full JSON in ``raw``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reelsmith._errors import job_error
+
+if TYPE_CHECKING:
+    from reelsmith._async import AsyncReelsmith
+    from reelsmith._sync import Reelsmith
+
+TERMINAL = frozenset({"completed", "failed", "cancelled", "rejected"})
+"""Job statuses that never change again."""
+PROCESSING = frozenset({"queued", "review", "running", "delivering"})
+"""The statuses the spec calls "processing"."""
+
+
+@dataclass
+class JobError:
+    code: str
+    message: str
+    retryable: bool
+
+
+class _ResponseBase:
+    """The fields of ``GET /api/v1/tasks/{id}`` under the spec's property names."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        self.raw: dict[str, Any] = job
+        self._bytes: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.task_id} {self.status} {self.progress}%>"
+
+    @property
+    def _result(self) -> dict[str, Any]:
+        result = self.raw.get("result")
+        return result if isinstance(result, dict) else {}
+
+    @property
+    def task_id(self) -> str:
+        """The job id (``job_…``)."""
+        return str(self.raw.get("id", ""))
+
+    @property
+    def status(self) -> str:
+        """queued, review, running, delivering (the spec's "processing"), completed,
+        failed, cancelled or rejected."""
+        return str(self.raw.get("status", ""))
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status in PROCESSING
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    @property
+    def progress(self) -> int:
+        """0-100."""
+        return int(self.raw.get("progress") or 0)
+
+    @property
+    def stage(self) -> str:
+        return str(self.raw.get("stage") or "")
+
+    @property
+    def model(self) -> str:
+        return str(self.raw.get("model") or "")
+
+    @property
+    def method(self) -> str:
+        return str(self.raw.get("method") or "")
+
+    @property
+    def video_url(self) -> str | None:
+        """A signed, short-lived link to the video (None until completed)."""
+        url = self._result.get("video_url")
+        return str(url) if url else None
+
+    @property
+    def thumbnail_url(self) -> str | None:
+        url = self._result.get("thumbnail_url")
+        return str(url) if url else None
+
+    @property
+    def asset_id(self) -> str | None:
+        """The gallery asset (``ast_…``) holding the video."""
+        asset = self._result.get("asset")
+        return str(asset) if asset else None
+
+    @property
+    def format(self) -> str:
+        """The container, e.g. ``"mp4"`` (MP4 unless the job converted it)."""
+        return str(self._result.get("format") or "mp4")
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds."""
+        value = self._result.get("duration")
+        return float(value) if value is not None else None
+
+    @property
+    def width(self) -> int | None:
+        value = self._result.get("width")
+        return int(value) if value is not None else None
+
+    @property
+    def height(self) -> int | None:
+        value = self._result.get("height")
+        return int(value) if value is not None else None
+
+    @property
+    def size(self) -> int:
+        """Size of the video in bytes (0 until completed)."""
+        if self._bytes is not None:
+            return len(self._bytes)
+        return int(self._result.get("size_bytes") or 0)
+
+    @property
+    def error(self) -> JobError | None:
+        err = self.raw.get("error")
+        if not isinstance(err, dict):
+            return None
+        return JobError(str(err.get("code")), str(err.get("message")), bool(err.get("retryable")))
+
+    @property
+    def credits(self) -> dict[str, int]:
+        """``{"estimated", "held", "charged"}`` in credits."""
+        value = self.raw.get("credits")
+        return dict(value) if isinstance(value, dict) else {}
+
+    def raise_for_status(self) -> None:
+        """Raises when the job ended without a video: the class of its error code
+        (``StorageFull``, ``ContentPolicy``, ...) or ``JobFailed``."""
+        if self.status in TERMINAL and self.status != "completed":
+            err = self.error
+            raise job_error(
+                code=err.code if err else self.status.upper(),
+                message=err.message if err else f"The job was {self.status}.",
+                retryable=err.retryable if err else False,
+                task_id=self.task_id,
+                job_status=self.status,
+            )
+
+
+class VideoGenerationResponse(_ResponseBase):
+    """A job and, once completed, its video. ``video_bytes`` downloads on first access;
+    ``save(path)`` streams to disk without holding the video in memory."""
+
+    def __init__(self, job: dict[str, Any], client: Reelsmith) -> None:
+        super().__init__(job)
+        self._client = client
+
+    @property
+    def video_bytes(self) -> bytes | None:
+        """The video's bytes (downloaded once, then kept); None until completed."""
+        if self._bytes is None and self.status == "completed":
+            self._bytes = self._client._download(self.task_id)
+        return self._bytes
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Streams the video to ``path`` and returns it. Raises JobFailed when the job
+        ended without one."""
+        self.raise_for_status()
+        target = Path(path)
+        if self._bytes is not None:
+            target.write_bytes(self._bytes)
+        else:
+            self._client._download_to(self.task_id, target)
+        return target
+
+
+class AsyncVideoGenerationResponse(_ResponseBase):
+    """The async client's response: ``await response.read()`` downloads the video (then
+    ``video_bytes`` holds it), ``await response.save(path)`` streams it to disk."""
+
+    def __init__(self, job: dict[str, Any], client: AsyncReelsmith) -> None:
+        super().__init__(job)
+        self._client = client
+
+    @property
+    def video_bytes(self) -> bytes | None:
+        """The bytes once ``read()`` has run, else None."""
+        return self._bytes
+
+    async def read(self) -> bytes | None:
+        if self._bytes is None and self.status == "completed":
+            self._bytes = await self._client._download(self.task_id)
+        return self._bytes
+
+    async def save(self, path: str | os.PathLike[str]) -> Path:
+        self.raise_for_status()
+        target = Path(path)
+        if self._bytes is not None:
+            target.write_bytes(self._bytes)
+        else:
+            await self._client._download_to(self.task_id, target)
+        return target
+
+
+@dataclass
+class Balance:
+    """Credits: owned, held by running jobs, and available (= balance - held)."""
+
+    balance: int
+    held: int
+    available: int
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Balance:
+        return cls(int(data["balance"]), int(data["held"]), int(data["available"]), data)
+
+
+@dataclass
+class Estimate:
+    """What a job would cost (credits, after your tier's discount) and take."""
+
+    model: str
+    method: str
+    credits: int
+    cost_usd: float
+    processing_time_s: int
+    available: bool
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Estimate:
+        return cls(
+            model=str(data["model"]),
+            method=str(data["method"]),
+            credits=int(data["estimated_credits"]),
+            cost_usd=float(data["estimated_cost_usd"]),
+            processing_time_s=int(data["processing_time_estimate_s"]),
+            available=bool(data["available"]),
+            raw=data,
+        )
+
+
+@dataclass
+class Model:
+    """A catalogue model (``GET /api/v1/models``)."""
+
+    id: str
+    name: str
+    provider: str
+    methods: list[str]
+    quality: str
+    available: bool
+    resolutions: list[str]
+    aspect_ratios: list[str]
+    default_aspect_ratio: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Model:
+        return cls(
+            id=str(data["id"]),
+            name=str(data.get("name", "")),
+            provider=str(data.get("provider", "")),
+            methods=list(data.get("methods") or []),
+            quality=str(data.get("quality", "")),
+            available=bool(data.get("available")),
+            resolutions=list(data.get("resolutions") or []),
+            aspect_ratios=list(data.get("aspect_ratios") or []),
+            default_aspect_ratio=data.get("default_aspect_ratio"),
+            raw=data,
+        )
+
+
+@dataclass
+class Asset:
+    """A gallery asset: an upload or a job's result."""
+
+    id: str
+    kind: str
+    status: str
+    title: str
+    size_bytes: int
+    saved: bool
+    url: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Asset:
+        return cls(
+            id=str(data["id"]),
+            kind=str(data.get("kind", "")),
+            status=str(data.get("status", "")),
+            title=str(data.get("title", "")),
+            size_bytes=int(data.get("size_bytes") or 0),
+            saved=bool(data.get("saved")),
+            url=data.get("url"),
+            raw=data,
+        )
