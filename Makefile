@@ -11,6 +11,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 help:
 	@echo "make run            the whole app on embedded defaults (SQLite, filesystem broker, local disk)"
+	@echo "                    on http://127.0.0.1:8000 (make run PORT=8001); provider sandbox on (PROVIDER_SANDBOX=0: off)"
 	@echo "make test           the whole suite (uses PostgreSQL/Redis on localhost when they answer)"
 	@echo "make lint | fmt | typecheck | bench | docker-config | schema | check-deploy"
 

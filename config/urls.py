@@ -21,6 +21,8 @@ urlpatterns = [
     path("media-signed/", include("apps.gallery.media_urls")),
     path("moderation/", include("apps.moderation.urls")),
     path("webhooks/", include("apps.webhooks.urls")),
+    # The fake provider APIs, only with PROVIDER_SANDBOX on (a 404 otherwise).
+    path("_sandbox/", include("apps.providers.sandbox.urls")),
     path("", include("apps.dashboard.urls")),
 ]
 

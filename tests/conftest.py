@@ -59,6 +59,7 @@ def _seed_reference_rows() -> None:
         ("apps.accounts.migrations.0003_tier_credits", "seed_credits"),
         ("apps.accounts.migrations.0004_tier_webhook_endpoints", "seed_webhook_endpoints"),
         ("apps.moderation.migrations.0002_seed_terms", "seed"),
+        ("apps.moderation.migrations.0004_seed_idioms", "seed"),
     ):
         getattr(importlib.import_module(module), func)(django_apps, None)
 

@@ -3,20 +3,28 @@
 credits = ceil(provider USD x (100 + CREDIT_MARGIN_PERCENT)/100 / CREDIT_USD_VALUE), or the
 spec's own credit figure for models priced in credits; a free perk makes it 0; an admin
 price override replaces the rule; the tier discount comes off before rounding up, so a
-discount can never raise a price."""
+discount can never raise a price. The local engine's models cost
+LOCAL_CREDITS_PER_OUTPUT_SECOND per second of output (0, the default, = free)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.catalog.models import ModelOverride, OverrideUnit
-from apps.catalog.registry.types import ANY, ModelSpec, PriceUnit
+from apps.catalog.registry.types import (
+    ANY,
+    ModelSpec,
+    PriceSource,
+    PriceUnit,
+    Pricing,
+    per_second,
+)
 
 HUNDRED = Decimal(100)
 
@@ -30,6 +38,30 @@ def credit_usd_value() -> Decimal:
 
 def margin_percent() -> int:
     return int(settings.CREDIT_MARGIN_PERCENT)
+
+
+def local_credits_per_output_second() -> Decimal:
+    """The operator's price of the local engine (credits per output second, >= 0)."""
+    raw = str(settings.LOCAL_CREDITS_PER_OUTPUT_SECOND).strip() or "0"
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0:
+        raise ImproperlyConfigured(
+            f"LOCAL_CREDITS_PER_OUTPUT_SECOND must be a number of credits >= 0, not {raw!r}."
+        )
+    return value
+
+
+def spec_pricing(spec: ModelSpec) -> Pricing:
+    """The pricing rule in force: the spec's, except for local models when the operator
+    prices them per output second."""
+    if spec.provider == "local":
+        rate = local_credits_per_output_second()
+        if rate > 0:
+            return per_second(PriceUnit.CREDITS, {ANY: str(rate)}, source=PriceSource.REELSMITH)
+    return spec.pricing
 
 
 def usd_to_credits(amount_usd: Decimal) -> Decimal:
@@ -62,7 +94,7 @@ def price_quote(
     override: ModelOverride | None = None,
     discount_percent: int = 0,
 ) -> Quote:
-    pricing = spec.pricing
+    pricing = spec_pricing(spec)
     free = pricing.is_free(seconds=seconds, resolution=resolution)
     overridden = override is not None and override.price_credits is not None
     multiplier = pricing.audio_multiplier if with_audio else Decimal(1)
@@ -125,7 +157,7 @@ def _range(values: list[Decimal]) -> str:
 
 def pricing_describe(*, spec: ModelSpec, override: ModelOverride | None = None) -> dict[str, Any]:
     """The pricing rule with its rates in credits (margin included, before discounts)."""
-    pricing = spec.pricing
+    pricing = spec_pricing(spec)
     to_credits = usd_to_credits if pricing.unit == PriceUnit.USD else (lambda x: x)
     rates: list[dict[str, Any]] = []
     if pricing.kind == "span":

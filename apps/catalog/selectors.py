@@ -32,9 +32,12 @@ class CatalogEntry:
 
 
 def provider_configured(*, provider: str) -> bool:
-    """Whether the provider's credential is set (the local engine needs none)."""
+    """Whether the provider's credential is set (the local engine needs none). With
+    PROVIDER_SANDBOX on, every provider is (apps/providers/sandbox/inapp.py)."""
     _, setting = PROVIDERS[provider]
-    return setting is None or bool(getattr(settings, setting, ""))
+    if setting is None or getattr(settings, "PROVIDER_SANDBOX", False):
+        return True
+    return bool(getattr(settings, setting, ""))
 
 
 def overrides_by_model() -> dict[str, ModelOverride]:

@@ -21,6 +21,7 @@ from apps.catalog.registry.types import Method
 from apps.catalog.selectors import models_for_picker
 from apps.core.errors import NotFound
 from apps.core.pages import run_action
+from apps.dashboard import provisioning
 from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm
 from apps.gallery import storage
 from apps.gallery.quota import upload_limit_bytes
@@ -43,7 +44,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = run_action(
             request,
-            lambda: services.user_signup(
+            lambda: provisioning.account_signup(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 name=form.cleaned_data["name"],

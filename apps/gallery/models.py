@@ -75,6 +75,8 @@ class Asset(BaseModel):
     model = models.CharField(max_length=100, blank=True)
     # The jobs app sits above gallery, so the job is referenced by its public id only.
     source_job_id = models.CharField(max_length=40, blank=True, db_index=True)
+    # A job's output made by the provider sandbox (PROVIDER_SANDBOX): a placeholder video.
+    sandbox = models.BooleanField(default=False)
     tags = models.JSONField(default=list, blank=True)
     favorite = models.BooleanField(default=False)
     # Saved to the gallery (kept) vs. an unsaved upload or job output (retention applies).

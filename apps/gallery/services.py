@@ -50,6 +50,7 @@ def asset_create_from_file(
     prompt: str = "",
     model: str = "",
     source_job_id: str = "",
+    sandbox: bool = False,
     tags: list[str] | None = None,
     visibility: str = Visibility.PRIVATE,
     enforce_file_limit: bool = True,
@@ -95,6 +96,7 @@ def asset_create_from_file(
         try:
             asset_apply_info(asset, info)
             asset.size_bytes = size
+            asset.sandbox = sandbox
             asset.storage_key = storage.store_file(
                 key=asset.storage_key, path=path, content_type=asset.content_type, move=move
             )

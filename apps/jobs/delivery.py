@@ -59,6 +59,7 @@ def job_deliver(*, job_id: int, path: Path) -> Job | None:
                 prompt=job.prompt,
                 model=job.model,
                 source_job_id=job.public_id,
+                sandbox=job.sandbox,
                 enforce_file_limit=False,
                 deep=False,
                 move=True,

@@ -39,6 +39,8 @@ class Job(BaseModel):
     model = models.CharField(max_length=120, help_text="Catalog model id.")
     provider = models.CharField(max_length=32)
     provider_model = models.CharField(max_length=200, blank=True)
+    # Run on the in-app provider sandbox (PROVIDER_SANDBOX): a placeholder result.
+    sandbox = models.BooleanField(default=False)
     prompt = models.TextField(blank=True)
     # The normalised parameters preflight produced (what the provider is sent).
     params = models.JSONField(default=dict, blank=True)

@@ -36,6 +36,7 @@ from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
 from apps.moderation.screening import job_screener
 from apps.moderation.services import case_open_for_job, case_open_for_provider_block
+from apps.providers.sandbox import inapp as provider_sandbox
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +271,7 @@ def job_submit(
             model=preflight.model_id,
             provider=preflight.entry.spec.provider,
             provider_model=preflight.entry.spec.provider_model,
+            sandbox=provider_sandbox.serves(preflight.entry.spec.provider),
             prompt=prompt,
             params=preflight.job_fields(),
             notes=preflight.notes,

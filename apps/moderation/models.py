@@ -34,6 +34,10 @@ class Decision(models.TextChoices):
 class TermAction(models.TextChoices):
     REVIEW = "review", "Send to review"
     BLOCK = "block", "Block"
+    # An idiom or film term that contains a listed word ("kill the lights"): its matches
+    # are taken out of the text before the review entries look at it (never the block
+    # entries).
+    ALLOW = "allow", "Allow (idiom or film term)"
 
 
 class ModerationTerm(BaseModel):

@@ -126,6 +126,21 @@ def term_pattern(term: str, is_regex: bool = False) -> re.Pattern[str]:
     return re.compile(rf"(?<![{edge}]){body}(?![{edge}])")
 
 
+def mask_terms(text_normalized: str, entries: list[tuple[str, bool]]) -> str:
+    """The text with every match of the (term, is_regex) entries blanked out, so the
+    words inside an allowed idiom are not matched again (a listed word elsewhere still is).
+    """
+    chars = list(text_normalized)
+    for term, is_regex in entries:
+        try:
+            matches = list(term_pattern(term, is_regex).finditer(text_normalized))
+        except re.error:
+            continue
+        for match in matches:
+            chars[match.start() : match.end()] = " " * (match.end() - match.start())
+    return "".join(chars)
+
+
 def find_term(text_normalized: str, term: str, is_regex: bool = False) -> bool:
     try:
         return term_pattern(term, is_regex).search(text_normalized) is not None

@@ -18,7 +18,7 @@ from PIL import Image
 
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.moderation.models import Decision, ModerationTerm, TermAction
-from apps.moderation.normalize import find_term, normalize
+from apps.moderation.normalize import find_term, mask_terms, normalize
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,12 @@ class Backend(Protocol):
 
 
 class RulesBackend:
-    """The ModerationTerm lists. Images cannot be judged by words: they pass."""
+    """The ModerationTerm lists. Images cannot be judged by words: they pass.
+
+    Allowed idioms and film terms ("kill the lights", "the naked eye") are blanked out
+    before the review entries are matched, so film language passes while the same word
+    anywhere else in the prompt is still found; block entries always see the whole text.
+    """
 
     name = "rules"
 
@@ -95,11 +100,17 @@ class RulesBackend:
         if not text.strip():
             return verdict
         normalized = normalize(text)
-        terms = ModerationTerm.objects.filter(enabled=True).values_list(
-            "category", "term", "is_regex", "action"
+        terms = list(
+            ModerationTerm.objects.filter(enabled=True).values_list(
+                "category", "term", "is_regex", "action"
+            )
         )
+        allowed = [(term, is_regex) for _, term, is_regex, a in terms if a == TermAction.ALLOW]
+        masked = mask_terms(normalized, allowed) if allowed else normalized
         for category, term, is_regex, action in terms:
-            if not find_term(normalized, term, is_regex):
+            if action == TermAction.ALLOW:
+                continue
+            if not find_term(normalized if action == TermAction.BLOCK else masked, term, is_regex):
                 continue
             decision = Decision.BLOCK if action == TermAction.BLOCK else Decision.REVIEW
             verdict = verdict.merge(Verdict(decision, [category], {category: 1.0}))

@@ -7,6 +7,7 @@ from apps.core.errors import ErrorCode
 from apps.providers import crypto
 from apps.providers.base import ProviderError
 from apps.providers.models import ProviderCredential
+from apps.providers.sandbox import inapp
 
 PLATFORM_SETTINGS = {
     "wavespeed": "WAVESPEED_API_KEY",
@@ -25,12 +26,14 @@ def byok_allowed(workspace: object) -> bool:
 
 
 def platform_key(provider: str) -> str:
+    if inapp.enabled():
+        return inapp.provider_key(provider)  # never a real key to the fake
     return str(getattr(settings, PLATFORM_SETTINGS[provider], "") or "")
 
 
 def key_for_submit(provider: str, workspace_id: int | None) -> tuple[str, str | None]:
     """(secret, credential public id or None for the platform key)."""
-    if workspace_id is not None:
+    if workspace_id is not None and not inapp.enabled():
         cred = (
             ProviderCredential.objects.select_related("workspace__tier")
             .filter(workspace_id=workspace_id, provider=provider)

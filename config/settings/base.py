@@ -16,7 +16,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
-PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on (manage.py runstack); PUBLIC_BASE_URL follows it unless set.
+PORT = env.int("PORT", default=8000)
+PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", default="") or f"http://127.0.0.1:{PORT}").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[PUBLIC_BASE_URL])
 
 INSTALLED_APPS = [
@@ -149,7 +151,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "gallery-storage-recount": {"task": "gallery.storage_recount", "schedule": 3600.0},
     "gallery-retention": {"task": "gallery.apply_retention", "schedule": 3600.0},
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_TIMEZONE = "UTC"
 
 # --- Storage --------------------------------------------------------------------------
@@ -314,6 +318,9 @@ OUTBOUND_RATE_GRACE_S = env.float("OUTBOUND_RATE_GRACE_S", default=10.0)
 # spec keep their credit figure. See docs/models.md.
 CREDIT_USD_VALUE = env.str("CREDIT_USD_VALUE", default="0.01")
 CREDIT_MARGIN_PERCENT = env.int("CREDIT_MARGIN_PERCENT", default=0)
+# The built-in local engine's price in credits per second of output (may be a fraction;
+# the total is rounded up). 0 = free.
+LOCAL_CREDITS_PER_OUTPUT_SECOND = env.str("LOCAL_CREDITS_PER_OUTPUT_SECOND", default="0")
 # One credential per provider; empty = the provider's models are listed as unavailable.
 WAVESPEED_API_KEY = env.str("WAVESPEED_API_KEY", default="")
 FAL_KEY = env.str("FAL_KEY", default="")
@@ -438,3 +445,9 @@ PROVIDER_WEBHOOK_TOKEN_SECRET = env.str("PROVIDER_WEBHOOK_TOKEN_SECRET", default
 # Encrypts workspaces' own provider keys (default: derived from SECRET_KEY)
 PROVIDER_KEYS_SECRET = env.str("PROVIDER_KEYS_SECRET", default="")
 PROVIDER_BYOK_TIERS = env.list("PROVIDER_BYOK_TIERS", default=["enterprise"])
+# The fake provider APIs served by the app itself under /_sandbox/<provider>/ (through
+# PUBLIC_BASE_URL): every adapter talks to them, every model is available, jobs are marked
+# "sandbox". On by default only for `make run` (config/settings/local.py); refused in
+# production. Polls a sandbox task takes to finish.
+PROVIDER_SANDBOX = env.bool("PROVIDER_SANDBOX", default=False)
+PROVIDER_SANDBOX_POLLS = env.int("PROVIDER_SANDBOX_POLLS", default=3)

@@ -1,7 +1,15 @@
 """Production: no defaults for secrets; passes `manage.py check --deploy` cleanly."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.settings.base import *  # noqa: F403
-from config.settings.base import env
+from config.settings.base import PROVIDER_SANDBOX, env
+
+if PROVIDER_SANDBOX:
+    # Fake providers would deliver placeholder videos and charge real credits for them.
+    raise ImproperlyConfigured(
+        "PROVIDER_SANDBOX is for development and demos only; unset it in production."
+    )
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")

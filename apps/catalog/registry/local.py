@@ -1,8 +1,10 @@
 """The built-in local engine (apps/media on PyAV): always available, no provider key.
 
-Every local operation is free (0 credits): it runs on our own workers, previews and
-conversions should never be the reason someone runs out of credits, and the tier's
-concurrency and rate limits already bound how much of it one workspace can use.
+Every local operation is free (0 credits) by default: it runs on our own workers, previews
+and conversions should never be the reason someone runs out of credits, and the tier's
+concurrency and rate limits already bound how much of it one workspace can use. An
+operator who wants to charge for it sets LOCAL_CREDITS_PER_OUTPUT_SECOND (credits per
+second of output; apps/catalog/pricing.py `spec_pricing`).
 
 `Processing.work` is each model's cost per output megapixel-frame relative to the text
 animatic, measured with bench/local_rate.py (rounded up); the expected time and the

@@ -18,6 +18,7 @@ Guards against server-side request forgery:
 
 from apps.core.http.addresses import (
     MAX_URL_LENGTH,
+    SANDBOX_PATH,
     OutboundError,
     resolve_public,
     validate_public_url,
@@ -26,6 +27,7 @@ from apps.core.http.fetch import FetchResult, fetch_to_file, open_stream
 
 __all__ = [
     "MAX_URL_LENGTH",
+    "SANDBOX_PATH",
     "FetchResult",
     "OutboundError",
     "fetch_to_file",

@@ -14,6 +14,8 @@ from django.conf import settings
 from apps.core.errors import ApplicationError, ErrorCode
 
 MAX_URL_LENGTH = 2048
+# Where the app serves its own provider sandbox (PROVIDER_SANDBOX, apps/providers/sandbox).
+SANDBOX_PATH = "/_sandbox/"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -58,6 +60,25 @@ class OutboundError(ApplicationError):
 def _explicitly_allowed(host: str, port: int) -> bool:
     # Exact host:port pairs an operator trusts (tests and local sandboxes on 127.0.0.1).
     return f"{host}:{port}" in set(getattr(settings, "OUTBOUND_ALLOWED_NETLOCS", ()))
+
+
+def _sandbox_allowed(target: httpx.URL) -> bool:
+    """With PROVIDER_SANDBOX on, the app's own sandbox, and nothing else of the app: the
+    scheme, host and port of PUBLIC_BASE_URL and a path under /_sandbox/ (httpx has
+    already resolved any dot segments, so `/_sandbox/../admin/` is `/admin/`)."""
+    if not getattr(settings, "PROVIDER_SANDBOX", False):
+        return False
+    try:
+        base = httpx.URL(str(settings.PUBLIC_BASE_URL))
+    except (httpx.InvalidURL, ValueError, UnicodeError):
+        return False
+    return (
+        target.scheme == base.scheme
+        and target.raw_host == base.raw_host
+        and target.port == base.port
+        and target.path.startswith(SANDBOX_PATH)
+        and ".." not in target.path.split("/")  # %2e%2e, which httpx leaves alone
+    )
 
 
 def _is_public(ip: IPAddress) -> bool:
@@ -138,7 +159,8 @@ def validate_public_url(url: object, *, field: str | None = None) -> httpx.URL:
     if port is not None and not 1 <= port <= 65535:
         raise _bad_url("The URL's port is not between 1 and 65535.", url, field)
     _check_host(host, url, field)
-    _check_literal_address(host, port or (443 if scheme == "https" else 80), url, field)
+    if not _sandbox_allowed(target):
+        _check_literal_address(host, port or (443 if scheme == "https" else 80), url, field)
     return target
 
 
@@ -209,7 +231,8 @@ def resolve_public(
             continue
     if not addresses:
         raise OutboundError(f"Cannot resolve host '{host}'.", details=error_details(url, field))
-    if not _explicitly_allowed(host, port) and not all(_is_public(a) for a in addresses):
+    allowed = _explicitly_allowed(host, port) or _sandbox_allowed(target)
+    if not allowed and not all(_is_public(a) for a in addresses):
         raise OutboundError(
             "The URL points at a private or reserved network address, which is not allowed.",
             details=error_details(url, field),

@@ -44,6 +44,7 @@ class AssetSerializer(serializers.ModelSerializer[Asset]):
             "prompt",
             "model",
             "source_job_id",
+            "sandbox",
             "url",
             "download_url",
             "thumbnail_url",

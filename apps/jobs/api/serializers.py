@@ -38,6 +38,10 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     error = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
     credits = serializers.SerializerMethodField()
+    sandbox = serializers.BooleanField(
+        read_only=True,
+        help_text="Run on the provider sandbox (PROVIDER_SANDBOX): the result is a placeholder.",
+    )
 
     class Meta:
         model = Job
@@ -48,6 +52,7 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "stage",
             "method",
             "model",
+            "sandbox",
             "prompt",
             "params",
             "inputs",

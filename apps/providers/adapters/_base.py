@@ -7,6 +7,7 @@ from django.conf import settings
 from apps.providers.base import JobSpec, PollResult
 from apps.providers.common import Call, pack_task_id, unpack_task_id
 from apps.providers.credentials import key_for_submit, key_for_task
+from apps.providers.sandbox import inapp
 
 
 class RemoteAdapter:
@@ -21,6 +22,8 @@ class RemoteAdapter:
 
     @property
     def base(self) -> str:
+        if inapp.enabled():
+            return inapp.provider_url(self.name)
         return str(getattr(settings, self.base_setting)).rstrip("/")
 
     # --- the protocol ---------------------------------------------------------------

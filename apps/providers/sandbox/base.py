@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+from collections.abc import MutableSequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -100,7 +101,7 @@ class SandboxHost(Protocol):
     """What a provider handler may use of the server (apps.providers.sandbox.core.Sandbox)."""
 
     tasks: dict[str, Task]
-    received: list[Received]
+    received: MutableSequence[Received]
 
     @property
     def root(self) -> str: ...

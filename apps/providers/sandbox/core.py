@@ -21,6 +21,8 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import deque
+from collections.abc import MutableSequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -62,14 +64,24 @@ class Sandbox:
         polls_needed: int = 3,
         hang_s: float = 3.0,
         video: Path | None = None,
+        base_url: str | None = None,
+        max_received: int | None = None,
+        max_tasks: int | None = None,
     ) -> None:
         self.host, self.port = host, port
+        # Served from inside the app (PROVIDER_SANDBOX, apps/providers/sandbox/views.py),
+        # the root is the app's own URL prefix, and the request log and the tasks keep
+        # only the latest `max_received` / `max_tasks` (they would grow for ever).
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.max_tasks = max_tasks
         self.polls_needed = polls_needed
         self.hang_s = hang_s
         self.keys: dict[str, set[str]] = {p: {f"sk-sandbox-{p}"} for p in PROVIDERS}
         self.webhook_secrets: dict[str, str] = {}
         self.tasks: dict[str, Task] = {}
-        self.received: list[Received] = []
+        self.received: MutableSequence[Received] = (
+            [] if max_received is None else deque(maxlen=max_received)
+        )
         self.lock = threading.Lock()
         self._video = video
         self._video_lock = threading.Lock()
@@ -113,6 +125,8 @@ class Sandbox:
 
     @property
     def root(self) -> str:
+        if self.base_url:
+            return self.base_url
         return f"http://{self.host}:{self.port}"
 
     @property
@@ -172,6 +186,9 @@ class Sandbox:
         )
         with self.lock:
             self.tasks[task.id] = task
+            if self.max_tasks is not None:
+                while len(self.tasks) > self.max_tasks:
+                    del self.tasks[next(iter(self.tasks))]
         return task
 
     def task(self, provider: str, task_id: str) -> Task | None:
@@ -205,16 +222,21 @@ class Sandbox:
         body = h.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in h.headers.items()}
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-        segments = parts.path.lstrip("/").split("/", 1)
+        self._send(h, self.respond(h.command, parts.path, query, headers, body))
+
+    def respond(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: bytes
+    ) -> Resp:
+        """One request, whoever carried it: `path` starts with the provider prefix
+        (`/wavespeed/...`, `/files/...`); `headers` have lower-case names."""
+        segments = path.lstrip("/").split("/", 1)
         provider, rest = segments[0], "/" + (segments[1] if len(segments) > 1 else "")
-        req = Req(h.command, rest, query, headers, body)
-        if provider == "files" and h.command == "GET":
-            resp = self._file(rest)
-        elif provider in self._routes:
-            resp = self._route(provider, req)
-        else:
-            resp = Resp(404, {"error": "not found"})
-        self._send(h, resp)
+        req = Req(method, rest, query, headers, body)
+        if provider == "files" and method == "GET":
+            return self._file(rest)
+        if provider in self._routes:
+            return self._route(provider, req)
+        return Resp(404, {"error": "not found"})
 
     def _route(self, provider: str, req: Req) -> Resp:
         for method, pattern, fn in self._routes[provider]:
@@ -246,13 +268,7 @@ class Sandbox:
 
     @staticmethod
     def _send(h: BaseHTTPRequestHandler, resp: Resp) -> None:
-        if isinstance(resp.body, bytes):
-            payload = resp.body
-            ctype = resp.headers.pop("Content-Type", "application/octet-stream")
-        elif resp.body is None:
-            payload, ctype = b"", "application/json"
-        else:
-            payload, ctype = json.dumps(resp.body).encode(), "application/json"
+        payload, ctype = encode(resp)
         try:
             h.send_response(resp.status)
             h.send_header("Content-Type", ctype)
@@ -267,6 +283,15 @@ class Sandbox:
 
     def hang(self) -> None:
         time.sleep(self.hang_s)
+
+
+def encode(resp: Resp) -> tuple[bytes, str]:
+    """The response's body bytes and content type (the header is taken out of `resp`)."""
+    if isinstance(resp.body, bytes):
+        return resp.body, resp.headers.pop("Content-Type", "application/octet-stream")
+    if resp.body is None:
+        return b"", "application/json"
+    return json.dumps(resp.body).encode(), "application/json"
 
 
 def _key_of(provider: str, req: Req) -> str | None:

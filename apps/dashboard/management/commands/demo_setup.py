@@ -2,12 +2,10 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from apps.accounts.models import User
-from apps.accounts.services import user_signup
-from apps.dashboard.provisioning import provision_credits
+from apps.dashboard.provisioning import account_signup, provision_credits
 
 DEMO_EMAIL = "demo@reelsmith.local"
 DEMO_PASSWORD = "reelsmith-demo"  # noqa: S105 - a local demo login, printed on purpose
@@ -20,18 +18,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None:
-            user = user_signup(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo")
+            user = account_signup(email=DEMO_EMAIL, password=DEMO_PASSWORD, name="Demo")
             workspace = user.memberships.get().workspace
             provision_credits(workspace=workspace, credits=DEMO_CREDITS)
-        base = settings.PUBLIC_BASE_URL
-        self.stdout.write(
-            "\n".join(
-                [
-                    "",
-                    f"  Reelsmith is starting on {base}/",
-                    f"  Log in as {DEMO_EMAIL} / {DEMO_PASSWORD}",
-                    f"  API docs: {base}/api/docs/   Health: {base}/healthz",
-                    "",
-                ]
-            )
-        )
+        # `make run` prints the URL once the server answers (runstack).
+        self.stdout.write(f"Demo workspace ready: log in as {DEMO_EMAIL} / {DEMO_PASSWORD}")
