@@ -161,5 +161,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return JsonResponse(error.as_dict(), status=error.status)
     # A template of its own, rendered without the request's context processors (no
     # database): it must work when whatever failed was the database.
-    html = loader.render_to_string("500.html", {"message": error.message})
+    html = loader.render_to_string("500.html")
     return HttpResponse(html, status=500)

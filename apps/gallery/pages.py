@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from apps.accounts.decorators import workspace_required
 from apps.core.errors import NotFound
@@ -24,7 +24,7 @@ PER_PAGE = 24
 # The Studio fills its form from these query parameters (documented in docs/storage.md).
 STUDIO_PROMPT_MAX = 2000
 # A remixed asset becomes the input of this Studio tab, by kind.
-REMIX_TABS = {AssetKind.IMAGE: "image-to-video", AssetKind.VIDEO: "extend-video"}
+REMIX_TABS: dict[str, str] = {AssetKind.IMAGE: "image-to-video", AssetKind.VIDEO: "extend-video"}
 
 
 def _bool(value: str | None) -> bool | None:
@@ -40,7 +40,7 @@ def studio_links(asset: Asset) -> dict[str, str | None]:
         query = {"prompt": asset.prompt[:STUDIO_PROMPT_MAX], "model": asset.model}
         reuse = base + "?" + urlencode({k: v for k, v in query.items() if v})
     remix = None
-    tab = REMIX_TABS.get(asset.kind)  # type: ignore[call-overload]
+    tab = REMIX_TABS.get(asset.kind)
     if tab:
         query = {"tab": tab, "source": asset.public_id, "prompt": asset.prompt[:STUDIO_PROMPT_MAX]}
         remix = base + "?" + urlencode({k: v for k, v in query.items() if v})
@@ -184,7 +184,7 @@ def _public_urls(asset: Asset) -> dict[str, str | None]:
     }
 
 
-@require_GET
+@require_safe
 def public_feed(request: HttpRequest) -> HttpResponse:
     """The public feed as a page: what GET /api/v1/gallery/public lists (title, tags and
     media), linking to each share page."""
@@ -203,7 +203,7 @@ def _public_asset_or_404(asset_id: str) -> Asset:
         raise Http404("No such public asset.") from None
 
 
-@require_GET
+@require_safe
 def share_page(request: HttpRequest, asset_id: str) -> HttpResponse:
     """A public asset's own page: player, title, the workspace's name (only once that name
     has passed screening: hooks.public_name_allowed) and a report button."""

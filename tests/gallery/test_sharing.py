@@ -207,6 +207,8 @@ def test_the_share_page_opens_for_anonymous_visitors_with_open_graph_tags(alice,
     assert 'data-testid="player"' in html and "<video" in html
     assert f"by <strong>{alice.workspace.name}</strong>" in unescape(html)
     assert ">Report</a>" in html and "/login/?next=" in html
+    # Link-preview bots may ask with HEAD first.
+    assert Client().head(f"/gallery/public/{asset.public_id}/").status_code == 200
     # The signed media URLs work for an anonymous visitor.
     assert Client().get(tags["og:video"].removeprefix(settings.PUBLIC_BASE_URL)).status_code == 200
 
