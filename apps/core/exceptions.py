@@ -15,6 +15,7 @@ from django.core.exceptions import (
 )
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
@@ -155,4 +156,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_response(request, ApplicationError(retryable=True), "error.html")
+    error = ApplicationError(retryable=True)
+    if is_api_request(request):
+        return JsonResponse(error.as_dict(), status=error.status)
+    # A template of its own, rendered without the request's context processors (no
+    # database): it must work when whatever failed was the database.
+    html = loader.render_to_string("500.html")
+    return HttpResponse(html, status=500)

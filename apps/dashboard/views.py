@@ -68,7 +68,9 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "workspace": workspace,
             "tier": workspace.tier,
-            "storage_pct": min(100, round(used * 100 / quota)) if quota else None,
+            "account": credit_account_get(workspace=workspace),
+            # Rounded down: a nearly empty workspace shows 0 % and an empty bar.
+            "storage_pct": min(100, used * 100 // quota) if quota else None,
         },
     )
 
@@ -87,11 +89,17 @@ def switch_workspace(request: HttpRequest) -> HttpResponse:
     return redirect(request.POST.get("next") or "dashboard:home")
 
 
+# The session slot that carries a new key's secret across the redirect after its POST.
+NEW_KEY_SESSION = "dashboard.new_api_key"
+
+
 @workspace_required
 def api_keys(request: HttpRequest) -> HttpResponse:
+    """Post/redirect/get: creating a key redirects, so a reload never creates a second one.
+    The secret rides in the session (never the URL) and is shown once: the GET that shows
+    it removes it, and only for the workspace it was made in."""
     membership = request.membership  # type: ignore[attr-defined]
     form = ApiKeyForm(request.POST or None)
-    new_secret = None
     if request.method == "POST" and form.is_valid():
         created = run_action(
             request,
@@ -99,8 +107,15 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "Key created. Copy it now: it will not be shown again.",
         )
         if created:
-            new_secret = created[1]
-            form = ApiKeyForm()
+            request.session[NEW_KEY_SESSION] = {
+                "workspace": membership.workspace.public_id,
+                "secret": created[1],
+            }
+            return redirect("dashboard:api-keys")
+    pending = request.session.pop(NEW_KEY_SESSION, None) if request.method == "GET" else None
+    new_secret = None
+    if pending and pending.get("workspace") == membership.workspace.public_id:
+        new_secret = pending.get("secret")
     keys = selectors.api_keys_list(workspace=membership.workspace).order_by("-created_at")
     return render(
         request,

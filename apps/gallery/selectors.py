@@ -1,13 +1,25 @@
 """Reads of assets. Tenant reads take the workspace first; another workspace's asset and a
 missing one raise the same NotFound."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextChoices
 
 from apps.accounts.models import Workspace
 from apps.core.errors import NotFound
 from apps.gallery.models import Asset, AssetStatus, ModerationState, Visibility
 
 _NOT_FOUND = "No such asset."
+
+
+class GalleryView(TextChoices):
+    RESULTS = "results", "Results"
+    UPLOADS = "uploads", "Uploads"
+    SAVED = "saved", "Saved"
+    ALL = "all", "All"
+
+
+# A job's result carries the job's model (jobs.delivery); the files a job was given as its
+# inputs carry the job id too, but no model, and so stay out of Results.
+_IS_RESULT = ~Q(source_job_id="") & ~Q(model="")
 
 
 def assets_list(
@@ -18,10 +30,18 @@ def assets_list(
     favorite: bool | None = None,
     saved: bool | None = None,
     q: str | None = None,
+    view: str | None = None,
 ) -> QuerySet[Asset]:
+    """`view`: one of GalleryView (results, uploads, saved, all); None is all."""
     qs = Asset.objects.filter(workspace=workspace, status=AssetStatus.READY).select_related(
         "workspace__tier"
     )
+    if view == GalleryView.RESULTS:
+        qs = qs.filter(_IS_RESULT)
+    elif view == GalleryView.UPLOADS:
+        qs = qs.filter(source_job_id="")
+    elif view == GalleryView.SAVED:
+        qs = qs.filter(saved=True)
     if kind:
         qs = qs.filter(kind=kind)
     if visibility:
@@ -61,16 +81,27 @@ def asset_get_pending_upload(*, workspace: Workspace, public_id: str) -> Asset:
 
 
 def assets_public() -> QuerySet[Asset]:
-    """Public assets that passed moderation, across workspaces, newest first."""
+    """Public assets that passed moderation, across workspaces, newest first. Only saved
+    ones: services refuse to publish an unsaved asset, and a row published before that
+    rule (or written around the service) stays out of the feed until it is saved."""
     return (
         Asset.objects.filter(
             status=AssetStatus.READY,
             visibility=Visibility.PUBLIC,
             moderation_state=ModerationState.APPROVED,
+            saved=True,
         )
         .select_related("workspace__tier")
         .order_by("-created_at", "-id")
     )
+
+
+def asset_get_public(*, public_id: str) -> Asset:
+    """One asset of the public feed (its share page), or NotFound like a missing one."""
+    try:
+        return assets_public().get(public_id=public_id)
+    except Asset.DoesNotExist:
+        raise NotFound(_NOT_FOUND) from None
 
 
 def asset_get_reportable(*, workspace: Workspace, public_id: str) -> Asset:

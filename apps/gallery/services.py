@@ -18,7 +18,7 @@ from django.utils import timezone
 
 import apps.media as media
 from apps.accounts.models import User, Workspace
-from apps.core.errors import ValidationError
+from apps.core.errors import ErrorCode, ValidationError
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
 from apps.gallery.models import Asset, AssetReport, AssetStatus, ModerationState, Visibility
@@ -36,6 +36,19 @@ from apps.gallery.signals import asset_moderated, asset_reported, asset_visibili
 from apps.gallery.uploads import file_too_large
 
 logger = logging.getLogger(__name__)
+
+PUBLIC_NEEDS_SAVED = (
+    "Save this asset to the gallery before making it public: unsaved assets expire, "
+    "and a public link must keep working."
+)
+
+
+def _public_needs_saved() -> ValidationError:
+    return ValidationError(
+        PUBLIC_NEEDS_SAVED,
+        code=ErrorCode.VALIDATION_ERROR,
+        details={"fields": {"visibility": [PUBLIC_NEEDS_SAVED]}},
+    )
 
 
 def asset_create_from_file(
@@ -74,6 +87,8 @@ def asset_create_from_file(
         limit = upload_limit_bytes(workspace=workspace)
         if size > limit:
             raise file_too_large(limit_bytes=limit, size_bytes=size)
+    if visibility == Visibility.PUBLIC and not saved:
+        raise _public_needs_saved()
     info = media_validate(path, kind=kind, deep=deep, limits=limits)
     name = storage.sanitize_filename(original_name or path.name, container=info.container)
     with tempdir() as tmp:
@@ -179,6 +194,8 @@ def asset_update(
     tags: list[str] | None = None,
     favorite: bool | None = None,
 ) -> Asset:
+    """Edits an asset. Only a saved asset can be made public (VALIDATION_ERROR otherwise);
+    a public asset whose public text changes is screened again."""
     changed = []
     before = (asset.visibility, asset.public_text())
     if title is not None:
@@ -187,6 +204,9 @@ def asset_update(
     if visibility is not None:
         if visibility not in Visibility.values:
             raise ValidationError(f"Unknown visibility {visibility!r}.")
+        if visibility == Visibility.PUBLIC and not asset.saved:
+            # Retention would delete it under its public link (see asset_expires_at).
+            raise _public_needs_saved()
         asset.visibility = visibility
         changed.append("visibility")
     if tags is not None:

@@ -51,18 +51,57 @@ def is_s3(storage: Storage | None = None) -> bool:
     return isinstance(storage, S3Storage)
 
 
+# Characters a file name never keeps: path separators, NUL, and what Windows and download
+# dialogs refuse (< > : " | ? *). Control, format (bidi overrides, zero-width), surrogate,
+# private-use and unassigned code points go by category below.
+_NAME_FORBIDDEN = re.compile(r'[\\/<>:"|?*\x00]')
+_NAME_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+# Joiners that emoji sequences (👩‍💻, flags with tags) need, although they are format chars.
+_NAME_KEPT_FORMAT = {"\u200d", "\ufe0f"}
+NAME_MAX_CHARS = 100
+# File systems cap a name at 255 bytes; the stem keeps well under that in UTF-8.
+NAME_MAX_STEM_BYTES = 180
+
+
+def _cap_utf8(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, never inside a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
 def sanitize_filename(name: str, *, container: str | None = None) -> str:
-    """A safe last path component: no directories, no leading dots, ASCII only, <= 100
-    characters; the extension is the probed container's when known."""
-    name = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
+    """A safe display name and last path component that keeps the person's characters
+    ("Fuchs läuft 🎬.jpg" stays as it is): NFC, no directories or separators, no control or
+    invisible format characters (bidi overrides could disguise the extension), whitespace
+    runs as one space, no leading dots, at most NAME_MAX_CHARS characters; the extension is
+    the probed container's when known."""
+    name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[\\/]", name)[-1]
-    name = _SAFE.sub("_", name).strip("._-")
+    name = "".join(
+        ch
+        if ch in _NAME_KEPT_FORMAT or unicodedata.category(ch) not in _NAME_DROPPED_CATEGORIES
+        else (" " if ch.isspace() else "")
+        for ch in name
+    )
+    name = " ".join(_NAME_FORBIDDEN.sub("_", name).split()).strip("._- ")
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
+    ext = _SAFE.sub("", ext)
     if container:
         ext = EXTENSIONS.get(container, container)
-    stem = stem.strip("._-")[:80] or "file"
+    stem = _cap_utf8(stem.strip("._- ")[: NAME_MAX_CHARS - 11], NAME_MAX_STEM_BYTES).strip()
+    stem = stem or "file"
+    return f"{stem}.{ext[:10]}" if ext else stem
+
+
+def key_filename(name: str) -> str:
+    """The ASCII form of a name for object keys: every storage backend, URL and shell
+    handles it the same way. The person's own spelling lives in `Asset.original_name`."""
+    stem, dot, ext = sanitize_filename(name).rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = _SAFE.sub("_", ascii_stem).strip("._-")[:80] or "file"
     return f"{stem}.{ext[:10]}" if ext else stem
 
 
@@ -71,7 +110,7 @@ def workspace_prefix(workspace_public_id: str) -> str:
 
 
 def asset_key(*, workspace_public_id: str, asset_public_id: str, filename: str) -> str:
-    key = f"ws/{workspace_public_id}/assets/{asset_public_id}/{sanitize_filename(filename)}"
+    key = f"ws/{workspace_public_id}/assets/{asset_public_id}/{key_filename(filename)}"
     # Belt and braces: the sanitized name has no separators, so this cannot fail.
     if not key.startswith(workspace_prefix(workspace_public_id)) or ".." in key.split("/"):
         raise ValidationError("Invalid file name.", code=ErrorCode.VALIDATION_ERROR)
@@ -182,7 +221,8 @@ def unsign_token(token: str) -> dict[str, Any]:
 
 def disposition(filename: str, *, attachment: bool) -> str:
     kind = "attachment" if attachment else "inline"
-    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = " ".join(ascii_name.replace('"', "").split()) or "file"
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 

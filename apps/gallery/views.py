@@ -1,5 +1,5 @@
-"""Gallery pages, and the signed-URL endpoints for local-disk storage (downloads with HTTP
-Range; direct-upload PUTs). A valid token is the only credential those two accept."""
+"""The signed-URL endpoints for local-disk storage (downloads with HTTP Range; direct-upload
+PUTs). A valid token is the only credential those two accept. The pages are in pages.py."""
 
 import re
 import tempfile
@@ -9,17 +9,12 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from apps.accounts.decorators import workspace_required
-from apps.core.errors import ApplicationError, ErrorCode, NotFound
-from apps.core.pages import run_action
-from apps.gallery import direct_uploads, selectors, services, storage
-from apps.gallery.models import AssetKind, Visibility
+from apps.core.errors import ApplicationError, ErrorCode
+from apps.gallery import direct_uploads, storage
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -172,97 +167,3 @@ def _receive_put(request: HttpRequest, *, key: str, size: int) -> JsonResponse:
     finally:
         tmp_path.unlink(missing_ok=True)
     return JsonResponse({"received_bytes": received})
-
-
-# --- pages ------------------------------------------------------------------------------
-
-
-def _bool(value: str | None) -> bool | None:
-    return {"1": True, "true": True, "0": False, "false": False}.get((value or "").lower())
-
-
-@workspace_required
-def gallery_page(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    kind = request.GET.get("kind") if request.GET.get("kind") in AssetKind.values else None
-    visibility = request.GET.get("visibility")
-    visibility = visibility if visibility in Visibility.values else None
-    favorite = _bool(request.GET.get("favorite"))
-    q = (request.GET.get("q") or "").strip()[:200]
-    assets = selectors.assets_list(
-        workspace=workspace, kind=kind, visibility=visibility, favorite=favorite, q=q or None
-    )
-    page = Paginator(assets, 24).get_page(request.GET.get("page"))
-    tier = workspace.tier
-    return render(
-        request,
-        "gallery/list.html",
-        {
-            "page": page,
-            "items": [(a, storage.asset_urls(a)) for a in page.object_list],
-            "filters": {"kind": kind, "visibility": visibility, "favorite": favorite, "q": q},
-            "kinds": AssetKind.choices,
-            "visibilities": Visibility.choices,
-            "tier": tier,
-            "max_upload_bytes": tier.max_upload_bytes,
-            "workspace": workspace,
-        },
-    )
-
-
-@workspace_required
-def asset_page(request: HttpRequest, asset_id: str) -> HttpResponse:
-    asset = _asset_or_404(request, asset_id)
-    return render(
-        request,
-        "gallery/detail.html",
-        {
-            "asset": asset,
-            "urls": storage.asset_urls(asset),
-            "visibilities": Visibility.choices,
-            "expires_at": services.asset_expires_at(asset),
-        },
-    )
-
-
-def _asset_or_404(request: HttpRequest, asset_id: str) -> Any:
-    try:
-        return selectors.asset_get(workspace=request.workspace, public_id=asset_id)  # type: ignore[attr-defined]
-    except NotFound:
-        raise Http404("No such asset.") from None
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    nxt = request.POST.get("next") or ""
-    # Only our own paths: never an open redirect.
-    if nxt.startswith("/") and not nxt.startswith("//"):
-        return redirect(nxt)
-    return redirect(fallback)
-
-
-@workspace_required
-@require_POST
-def asset_visibility(request: HttpRequest, asset_id: str) -> HttpResponse:
-    asset = _asset_or_404(request, asset_id)
-    run_action(
-        request,
-        lambda: services.asset_update(asset=asset, visibility=request.POST.get("visibility")),
-        "Visibility changed.",
-    )
-    return _back(request, "gallery:list")
-
-
-@workspace_required
-@require_POST
-def asset_favorite(request: HttpRequest, asset_id: str) -> HttpResponse:
-    asset = _asset_or_404(request, asset_id)
-    run_action(request, lambda: services.asset_update(asset=asset, favorite=not asset.favorite), "")
-    return _back(request, "gallery:list")
-
-
-@workspace_required
-@require_POST
-def asset_delete(request: HttpRequest, asset_id: str) -> HttpResponse:
-    asset = _asset_or_404(request, asset_id)
-    run_action(request, lambda: services.asset_delete(asset=asset), "Asset deleted.")
-    return redirect("gallery:list")

@@ -7,6 +7,7 @@ class ModerationConfig(AppConfig):
     verbose_name = "Moderation"
 
     def ready(self) -> None:
+        from apps.gallery import hooks as gallery_hooks
         from apps.gallery import signals as gallery_signals
         from apps.moderation import receivers
 
@@ -16,3 +17,4 @@ class ModerationConfig(AppConfig):
         gallery_signals.asset_reported.connect(
             receivers.on_asset_reported, dispatch_uid="moderation.asset_reported"
         )
+        gallery_hooks.name_screener_register(receivers.public_name_is_clean)

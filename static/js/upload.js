@@ -48,7 +48,9 @@
     xhr.onload = function () {
       if (xhr.status === 201 || xhr.status === 200) {
         say("Uploaded and saved to the gallery.", false);
-        window.location.reload();
+        // To the view that shows it (the default view lists job results only).
+        if (form.dataset.after) window.location.assign(form.dataset.after);
+        else window.location.reload();
       } else {
         say(errorMessage(xhr), true);
       }

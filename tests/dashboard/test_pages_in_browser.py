@@ -26,6 +26,7 @@ def test_signup_create_a_key_use_it_and_revoke_it(live_server, page):
     assert api.status_code == 200
     assert api.json()["tier"]["name"] == "free"
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "Revoke the key laptop?"
     page.get_by_role("button", name="Revoke").click()
     expect(page.get_by_text("Key revoked.")).to_be_visible()
     api = httpx.get(f"{live_server.url}/api/v1/workspace", headers={"X-API-Key": secret})

@@ -75,6 +75,7 @@ def test_detail_patch_and_delete_are_404_for_another_tenant(alice, charlie_api, 
 
 def test_patch_changes_title_visibility_tags_and_favorite(alice_api, alice_assets):
     video = alice_assets[0]
+    assert alice_api.post(GALLERY, {"asset": video["id"]}, format="json").status_code == 201
     response = alice_api.patch(
         f"{GALLERY}/{video['id']}",
         {
@@ -156,7 +157,7 @@ def test_saving_a_media_url_fetches_probes_and_keeps_it(alice, settings, mp4, lo
         "video",
         True,
         "From URL",
-        "My_Clip.mp4",
+        "My Clip.mp4",  # the name keeps its spelling (the storage key is ASCII)
     )
     alice.workspace.refresh_from_db()
     assert alice.workspace.storage_used_bytes == mp4.stat().st_size
@@ -194,10 +195,15 @@ def test_the_public_feed_shows_only_public_moderated_assets(alice, charlie, anon
         (rejected, "public", ModerationState.REJECTED),
     ):
         Asset.objects.filter(public_id=asset["id"]).update(
-            visibility=visibility, moderation_state=state
+            visibility=visibility, moderation_state=state, saved=True
         )
     newer = uploaded(charlie.api, png)
     Asset.objects.filter(public_id=newer["id"]).update(
+        visibility="public", moderation_state=ModerationState.APPROVED, saved=True
+    )
+    # Published around the service before the public-once-saved rule: never in the feed.
+    unsaved = uploaded(charlie.api, png)
+    Asset.objects.filter(public_id=unsaved["id"]).update(
         visibility="public", moderation_state=ModerationState.APPROVED
     )
     for client in (anon_api, charlie.api, alice.api):

@@ -15,7 +15,7 @@ def test_the_gallery_page_shows_the_limit_thumbnails_and_filters(alice, mp4, png
         workspace=alice.workspace, owner=alice.user, path=mp4, title="Clip one"
     )
     services.asset_create_from_file(workspace=alice.workspace, owner=alice.user, path=png)
-    page = logged_in(alice).get("/gallery/")
+    page = logged_in(alice).get("/gallery/?view=uploads")
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-max-bytes="104857600"' in html
@@ -23,14 +23,14 @@ def test_the_gallery_page_shows_the_limit_thumbnails_and_filters(alice, mp4, png
     assert "Clip one" in html
     assert "/media-signed/" in html and "js/upload.js" in html
     assert '<a href="/gallery/">Gallery</a>' in html
-    only_images = logged_in(alice).get("/gallery/?kind=image").content.decode()
+    only_images = logged_in(alice).get("/gallery/?view=all&kind=image").content.decode()
     assert "Clip one" not in only_images
     detail = logged_in(alice).get(f"/gallery/{video.public_id}/").content.decode()
     assert "<video" in detail and 'data-testid="player"' in detail
 
 
 def test_visibility_toggle_and_delete_from_the_page(alice, png, django_capture_on_commit_callbacks):
-    asset = services.asset_create_from_file(workspace=alice.workspace, path=png)
+    asset = services.asset_create_from_file(workspace=alice.workspace, path=png, saved=True)
     client = logged_in(alice)
     response = client.post(
         f"/gallery/{asset.public_id}/visibility/", {"visibility": "public", "next": "/gallery/"}

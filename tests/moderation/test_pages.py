@@ -18,7 +18,10 @@ def browser(user) -> Client:
 
 def test_staff_see_the_queue_and_decide_in_one_click(alice, charlie, staff, tmp_path):
     asset = asset_create_from_file(
-        workspace=alice.workspace, path=make_png(tmp_path / "a.png"), title="g0re scene"
+        workspace=alice.workspace,
+        path=make_png(tmp_path / "a.png"),
+        title="g0re scene",
+        saved=True,
     )
     asset_update(asset=asset, visibility="public")
     case = ModerationCase.objects.get(subject_id=asset.public_id)
@@ -48,7 +51,10 @@ def test_the_queue_page_costs_the_same_queries_for_one_case_or_five(alice, staff
 
     def public_asset(n: int) -> None:
         asset = asset_create_from_file(
-            workspace=alice.workspace, path=make_png(tmp_path / f"{n}.png"), title="g0re scene"
+            workspace=alice.workspace,
+            path=make_png(tmp_path / f"{n}.png"),
+            title="g0re scene",
+            saved=True,
         )
         asset_update(asset=asset, visibility="public")
         asset.reports.create(workspace=alice.workspace, reporter=alice.user, reason="gore")

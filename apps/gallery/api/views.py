@@ -198,6 +198,11 @@ class GalleryDetailView(APIView):
 
     @extend_schema(
         summary="Change title, visibility, tags or favorite",
+        description=(
+            "Only a saved asset can be made public: for an unsaved one (it would expire "
+            "under its public link) `visibility: public` is 400 VALIDATION_ERROR and nothing "
+            'of the edit is kept. Save it first (`POST /gallery {"asset": id}`).'
+        ),
         request=AssetUpdateSerializer,
         responses={200: AssetSerializer, **errors(400, 404)},
     )
