@@ -138,3 +138,24 @@ def test_members_cannot_register_and_keys_are_required(bob, anon_api):
     assert register(bob.api, **body).status_code == 403
     assert register(anon_api, **body).status_code == 401
     assert not WebhookEndpoint.objects.exists()
+
+
+@delivered
+def test_the_test_event_of_an_alwrity_endpoint_is_in_its_shape_too(alice, receiver):
+    made = register(alice.api, url=receiver.url, events=["task.completed"], secret="s" * 16)
+    endpoint_id = made.json()["id"]
+    sent = alice.api.post(f"/api/v1/webhooks/{endpoint_id}/test")
+    assert sent.status_code == 202, sent.content
+    (request,) = receiver.requests
+    key = "whsec_" + base64.b64encode(b"s" * 16).decode()
+    payload = Webhook(key).verify(request["body"], request["headers"])
+    assert payload["event"] == "webhook.test"
+    assert (payload["task_id"], payload["result_url"]) == (None, None)
+    assert payload["metadata"]["endpoint"] == endpoint_id
+
+
+def test_a_whsec_secret_is_kept_as_given(alice, receiver):
+    secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
+    made = register(alice.api, url=receiver.url, events=["task.completed"], secret=secret)
+    assert made.status_code == 201, made.content
+    assert WebhookEndpoint.objects.get(public_id=made.json()["id"]).secret == secret

@@ -212,6 +212,7 @@ def test_an_image_that_is_not_an_image_is_refused(alice):
         "http://127.0.0.1:8000/image.png",
         "http://10.0.0.8/image.png",
         "http://[::1]/image.png",
+        "http://localhost/image.png",  # a name that resolves to loopback: refused at fetch
     ],
 )
 def test_ssrf_urls_are_refused_before_anything_is_fetched(alice, url):
