@@ -38,6 +38,8 @@ def job_event_emit(*, job: Job) -> None:
     if not one_off and not endpoints_subscribed(workspace=job.workspace, event=event):
         return  # nobody listens: skip serialising the job
     data = job_payload(job=job)
-    event_emit(workspace=job.workspace, event=event, data=data)
+    user = job.created_by
+    user_id = user.public_id if user is not None else None
+    event_emit(workspace=job.workspace, event=event, data=data, user_id=user_id)
     if one_off:
         event_emit(workspace=job.workspace, event=event, data=data, url=one_off)

@@ -22,6 +22,15 @@ class Event(models.TextChoices):
     WEBHOOK_TEST = "webhook.test", "Test event"
 
 
+class PayloadFormat(models.TextChoices):
+    """How an endpoint's bodies are written; every format is signed the same way."""
+
+    STANDARD = "standard", "Reelsmith: {type, timestamp, data}"
+    # ALwrity Video Studio's payload (spec 000), for endpoints registered through
+    # /compat/alwrity: {event, task_id, user_id, result_url, metadata}.
+    ALWRITY = "alwrity", "ALwrity: {event, task_id, user_id, result_url, metadata}"
+
+
 class WebhookEndpoint(BaseModel):
     """A URL of the workspace's that receives the events it subscribed to."""
 
@@ -33,6 +42,9 @@ class WebhookEndpoint(BaseModel):
     events = models.JSONField(default=list, help_text="Event names (see Event).")
     description = models.CharField(max_length=255, blank=True)
     enabled = models.BooleanField(default=True)
+    payload_format = models.CharField(
+        max_length=16, choices=PayloadFormat.choices, default=PayloadFormat.STANDARD
+    )
     secret = models.CharField(max_length=100)
     # After a rotation the old secret still signs (next to the new one) until this time.
     previous_secret = models.CharField(max_length=100, blank=True)

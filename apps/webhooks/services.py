@@ -4,8 +4,9 @@
 only once it commits: a rolled-back change sends nothing, and a committed one whose
 delivery was lost (a crash between commit and enqueue) is picked up by the sweep."""
 
+import base64
+import binascii
 import datetime as dt
-import json
 from typing import Any
 
 from django.conf import settings
@@ -20,12 +21,14 @@ from apps.webhooks.errors import EndpointLimitReached
 from apps.webhooks.models import (
     Event,
     MessageStatus,
+    PayloadFormat,
     WebhookEndpoint,
     WebhookMessage,
     WorkspaceJobSecret,
 )
+from apps.webhooks.payloads import body_render
 from apps.webhooks.selectors import endpoints_subscribed
-from apps.webhooks.signing import secret_new
+from apps.webhooks.signing import SECRET_PREFIX, secret_new
 
 EVENTS = frozenset(Event.values)
 
@@ -50,12 +53,49 @@ def _clean_events(events: Any) -> list[str]:
     return sorted(set(events))
 
 
+MIN_GIVEN_SECRET, MAX_GIVEN_SECRET = 16, 64  # characters of a caller's own secret
+
+
+def _clean_secret(secret: Any) -> str:
+    """A secret the caller chose (ALwrity's registration sends one): `whsec_<base64>` is
+    kept; any other text becomes the key bytes themselves (`whsec_` + its base64), so the
+    receiver verifies with HMAC-SHA256 keyed by exactly the text it sent."""
+    if not isinstance(secret, str):
+        raise ValidationError("secret must be a string.", details={"field": "secret"})
+    if secret.startswith(SECRET_PREFIX):
+        try:
+            key = base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+        except (binascii.Error, ValueError):
+            key = b""
+        if len(key) < MIN_GIVEN_SECRET or len(secret) > 100:
+            raise ValidationError(
+                f"A {SECRET_PREFIX} secret must be base64 of {MIN_GIVEN_SECRET}-70 bytes.",
+                details={"field": "secret"},
+            )
+        return secret
+    if not MIN_GIVEN_SECRET <= len(secret) <= MAX_GIVEN_SECRET or not secret.isprintable():
+        raise ValidationError(
+            f"secret must be {MIN_GIVEN_SECRET}-{MAX_GIVEN_SECRET} printable characters.",
+            details={"field": "secret", "min": MIN_GIVEN_SECRET, "max": MAX_GIVEN_SECRET},
+        )
+    return SECRET_PREFIX + base64.b64encode(secret.encode()).decode("ascii")
+
+
 def endpoint_create(
-    *, membership: Membership, url: str, events: list[str], description: str = ""
+    *,
+    membership: Membership,
+    url: str,
+    events: list[str],
+    description: str = "",
+    secret: str | None = None,
+    payload_format: str = PayloadFormat.STANDARD,
 ) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its secret, which is shown only now (and on rotation). 409 past
-    the tier's endpoint limit."""
+    the tier's endpoint limit. `secret` is the caller's own, if it chose one."""
     url, events = _clean_url(url), _clean_events(events)
+    given = _clean_secret(secret) if secret is not None else None
+    if payload_format not in PayloadFormat.values:
+        raise ValueError(f"unknown payload format {payload_format!r}")
     workspace = membership.workspace
     with transaction.atomic():
         # Serialises concurrent creates of one workspace, so the limit holds.
@@ -63,9 +103,14 @@ def endpoint_create(
         limit = locked.tier.max_webhook_endpoints
         if WebhookEndpoint.objects.filter(workspace=workspace).count() >= limit:
             raise EndpointLimitReached(limit=limit)
-        secret = secret_new()
+        secret = given or secret_new()
         endpoint = WebhookEndpoint.objects.create(
-            workspace=workspace, url=url, events=events, description=description, secret=secret
+            workspace=workspace,
+            url=url,
+            events=events,
+            description=description,
+            secret=secret,
+            payload_format=payload_format,
         )
     return endpoint, secret
 
@@ -120,14 +165,6 @@ def job_secret_get(*, workspace: Workspace) -> str:
     return row.secret
 
 
-def _body(event: str, data: dict[str, Any]) -> str:
-    return json.dumps(
-        {"type": event, "timestamp": timezone.now().isoformat(), "data": data},
-        separators=(",", ":"),
-        default=str,
-    )
-
-
 def _enqueue_on_commit(message_ids: list[int]) -> None:
     def send() -> None:
         for message_id in message_ids:
@@ -138,20 +175,38 @@ def _enqueue_on_commit(message_ids: list[int]) -> None:
 
 
 def event_emit(
-    *, workspace: Workspace, event: str, data: dict[str, Any], url: str | None = None
+    *,
+    workspace: Workspace,
+    event: str,
+    data: dict[str, Any],
+    url: str | None = None,
+    user_id: str | None = None,
 ) -> list[WebhookMessage]:
     """Writes one outbox row per enabled endpoint of the workspace subscribed to `event`
     — or, with `url`, one row for that one-off destination only — in the caller's
-    transaction; delivery is enqueued when it commits."""
+    transaction; delivery is enqueued when it commits. Each body is in its endpoint's
+    payload format; `user_id` (who caused the event) is for the formats that carry it."""
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
     now = timezone.now()
-    body = _body(event, data)
+    bodies: dict[str, str] = {}
+
+    def body(payload_format: str) -> str:
+        if payload_format not in bodies:
+            bodies[payload_format] = body_render(
+                payload_format=payload_format, event=event, data=data, user_id=user_id
+            )
+        return bodies[payload_format]
+
     if url:
         job_secret_get(workspace=workspace)
         messages = [
             WebhookMessage.objects.create(
-                workspace=workspace, url=url, event=event, body=body, next_attempt_at=now
+                workspace=workspace,
+                url=url,
+                event=event,
+                body=body(PayloadFormat.STANDARD),
+                next_attempt_at=now,
             )
         ]
     else:
@@ -159,7 +214,11 @@ def event_emit(
         messages = WebhookMessage.objects.bulk_create(
             [
                 WebhookMessage(
-                    workspace=workspace, endpoint=e, event=event, body=body, next_attempt_at=now
+                    workspace=workspace,
+                    endpoint=e,
+                    event=event,
+                    body=body(e.payload_format),
+                    next_attempt_at=now,
                 )
                 for e in endpoints
             ]
@@ -177,7 +236,11 @@ def endpoint_send_test(*, endpoint: WebhookEndpoint) -> WebhookMessage:
             workspace=endpoint.workspace,
             endpoint=endpoint,
             event=Event.WEBHOOK_TEST,
-            body=_body(Event.WEBHOOK_TEST, {"endpoint": endpoint.public_id}),
+            body=body_render(
+                payload_format=endpoint.payload_format,
+                event=Event.WEBHOOK_TEST,
+                data={"endpoint": endpoint.public_id},
+            ),
             next_attempt_at=timezone.now(),
         )
         _enqueue_on_commit([message.pk])

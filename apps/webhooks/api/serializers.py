@@ -29,8 +29,10 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
             "description",
             "enabled",
             "disabled_reason",
+            "payload_format",
             "created_at",
         )
+        read_only_fields = ("payload_format",)
 
 
 class WebhookEndpointCreatedSerializer(WebhookEndpointSerializer):

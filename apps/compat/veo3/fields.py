@@ -1,0 +1,150 @@
+"""Veo3's generate body (spec 002) → our job fields. Values the catalog checks (fps,
+motion_strength, camera_motion, the model's durations) are passed on for it to judge."""
+
+import base64
+import binascii
+import re
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from apps.core.errors import ValidationError
+
+FIELDS = (
+    "image",
+    "prompt",
+    "duration",
+    "fps",
+    "resolution",
+    "motion_strength",
+    "camera_motion",
+    "optimize_prompt",
+    "model",
+)
+DEFAULT_RESOLUTION = "1920x1080"  # the spec's default
+# Veo3's WxH sizes → our resolution and aspect ratio (the spec's maximum is 1920x1080).
+RESOLUTIONS = {
+    "1920x1080": ("1080p", "16:9"),
+    "1080x1920": ("1080p", "9:16"),
+    "1080x1080": ("1080p", "1:1"),
+    "1280x720": ("720p", "16:9"),
+    "720x1280": ("720p", "9:16"),
+    "720x720": ("720p", "1:1"),
+    "854x480": ("480p", "16:9"),
+    "480x854": ("480p", "9:16"),
+}
+# The spec's VEO3_MODEL names → our catalog ids; any catalog id is accepted as well.
+MODELS = {"veo_3_1": "veo3.1-quality", "veo_3_1-fast": "veo3.1-fast"}
+MIN_DURATION, MAX_DURATION = 1, 10  # seconds, the spec's range
+DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(;[^,;]*)*;base64,", re.IGNORECASE)
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
+
+
+def _bad(field: str, message: str, **details: Any) -> ValidationError:
+    return ValidationError(message, details={"field": field, **details})
+
+
+def _integer(data: dict[str, Any], name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _bad(name, f"{name} must be a whole number.")
+    return value
+
+
+def _image(value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A URL is fetched by the SSRF-guarded client at submit; base64 (or a data: URL)
+    becomes an uploaded file, checked like any upload."""
+    if not isinstance(value, str) or not value.strip():
+        raise _bad("image", "image is required: a base64-encoded image or an http(s) URL.")
+    value = value.strip()
+    if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
+        return {"source_url": value}, {}
+    content_type = ""
+    match = DATA_URL.match(value)
+    if match:
+        content_type = (match.group("type") or "").lower()
+        value = value[match.end() :]
+    try:
+        raw = base64.b64decode("".join(value.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise _bad(
+            "image", "image is neither an http(s) URL nor valid base64 (standard alphabet)."
+        ) from None
+    if not raw:
+        raise _bad("image", "image decodes to nothing.")
+    name = f"image.{EXTENSIONS.get(content_type, 'bin')}"
+    return {}, {"source_file": SimpleUploadedFile(name, raw, content_type or None)}
+
+
+def generate_fields(data: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(job fields, files) for a Veo3 generate body; a 400 naming the field otherwise."""
+    if not isinstance(data, dict):
+        raise ValidationError("Send a JSON object.")
+    unknown = sorted(set(data) - set(FIELDS))
+    if unknown:
+        raise ValidationError(
+            f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            f"Allowed: {', '.join(FIELDS)}.",
+            details={"unknown": unknown, "allowed": list(FIELDS)},
+        )
+    inputs, files = _image(data.get("image"))
+    fields: dict[str, Any] = {"method": "image-to-video", **inputs}
+
+    prompt = data.get("prompt")
+    if prompt is not None and not isinstance(prompt, str):
+        raise _bad("prompt", "prompt must be a string.")
+    if prompt:
+        fields["prompt"] = prompt
+
+    duration = _integer(data, "duration")
+    if duration is not None:
+        if not MIN_DURATION <= duration <= MAX_DURATION:
+            raise _bad(
+                "duration",
+                f"duration must be {MIN_DURATION}-{MAX_DURATION} seconds.",
+                allowed={"min": MIN_DURATION, "max": MAX_DURATION},
+            )
+        fields["duration"] = duration
+    fps = _integer(data, "fps")
+    fields["fps"] = 30 if fps is None else fps  # the spec's default
+
+    resolution = data.get("resolution")
+    if resolution is None:
+        resolution = DEFAULT_RESOLUTION
+    if not isinstance(resolution, str) or resolution.lower() not in RESOLUTIONS:
+        raise _bad(
+            "resolution",
+            f"Unsupported resolution {resolution!r}: use one of {', '.join(RESOLUTIONS)}.",
+            allowed=list(RESOLUTIONS),
+        )
+    fields["resolution"], fields["aspect_ratio"] = RESOLUTIONS[resolution.lower()]
+
+    strength = data.get("motion_strength")
+    if strength is not None:
+        if isinstance(strength, bool) or not isinstance(strength, int | float):
+            raise _bad("motion_strength", "motion_strength must be a number from 0.0 to 1.0.")
+        fields["motion_strength"] = strength
+    motion = data.get("camera_motion")
+    if motion is not None:
+        fields["camera_motion"] = motion  # the catalog names pan, tilt, zoom, static
+
+    optimize = data.get("optimize_prompt")
+    if optimize is not None and not isinstance(optimize, bool):
+        raise _bad("optimize_prompt", "optimize_prompt must be true or false.")
+    if optimize:
+        raise _bad(
+            "optimize_prompt",
+            "optimize_prompt is not supported here: send false or leave it out.",
+            allowed=[False],
+        )
+
+    model = data.get("model")
+    if model is not None:
+        if not isinstance(model, str) or not model:
+            raise _bad("model", "model must be a non-empty string.")
+        fields["model"] = MODELS.get(model, model)
+    return fields, files
