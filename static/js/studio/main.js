@@ -362,18 +362,20 @@ function studio(DATA, form) {
   });
   fieldsBox.addEventListener("input", scheduleEstimate);
   fieldsBox.addEventListener("change", scheduleEstimate);
-  // Numbers and the prompt say what is wrong as soon as they lose focus.
-  fieldsBox.addEventListener("focusout", function (e) {
+  // Numbers and the prompt say what is wrong while they are typed (not on blur, which
+  // would move the Generate button away from under the pointer).
+  fieldsBox.addEventListener("input", function (e) {
     var wrapper = e.target.closest && e.target.closest(".field");
     var name = wrapper && wrapper.dataset.field;
     var field = name && state.fields[name];
-    if (!field || !field.check) return;
+    if (!field || !field.check || field.file) return;
     var problem = field.check();
     clearError(name);
     if (problem) showFieldError(name, problem);
   });
 
   selectTab(form.dataset.initialTab || DATA.tabs[0].key);
+  form.dataset.ready = "1"; // for people's scripts and the browser tests: wired up
 
   // The job to show: the one in the URL or last shown here, else the newest running one.
   var again = panel.remembered() || rail.firstActive();

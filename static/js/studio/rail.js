@@ -10,6 +10,7 @@ var IDLE_MS = 10000;
 export function Rail(container, url, onPick) {
   var timer = null;
   var loading = false;
+  var again = false; // a refresh asked for while one was on its way: run it after
 
   function active() {
     return container.querySelectorAll('.rail-item[data-ended="0"]').length > 0;
@@ -21,8 +22,12 @@ export function Rail(container, url, onPick) {
   }
 
   function refresh() {
-    if (loading) return;
+    if (loading) {
+      again = true;
+      return;
+    }
     loading = true;
+    again = false;
     fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
@@ -31,7 +36,8 @@ export function Rail(container, url, onPick) {
       .then(function () {
         loading = false;
         mark();
-        schedule();
+        if (again) refresh();
+        else schedule();
       });
   }
 
