@@ -52,9 +52,7 @@ def _studio_data(workspace: Any) -> dict[str, Any]:
         + [{"key": "process", "label": "Process", "kind": "process"}],
         "operations": operations,
         "models": {m: models for m, models in methods.items() if m in wanted},
-        "options": {
-            name: allowed for name, (_, allowed) in OPTIONS.items() if name != "negative_prompt"
-        },
+        "options": {name: allowed for name, (_, allowed) in OPTIONS.items()},
         "prompt_max": MAX_PROMPT_CHARS,
         "upload": {"max_bytes": limit, "label": filesizeformat(limit)},
         "terminal": sorted(TERMINAL),

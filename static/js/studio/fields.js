@@ -165,6 +165,8 @@ export function buildFields(model, ctx) {
       add(name, LABELS[name] || name, select(id, allowed, null, "Default"));
     } else if (allowed && allowed.min !== undefined) {
       addNumber(name, allowed, null);
+    } else if (allowed && allowed.max_length) {
+      add(name, LABELS[name] || name, el("input", { id: id, type: "text", maxlength: allowed.max_length }));
     } else if (allowed !== undefined) {
       add(name, LABELS[name] || name, el("input", { id: id, type: "text" }));
     }
