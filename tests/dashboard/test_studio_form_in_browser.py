@@ -46,7 +46,8 @@ def drop(page, role: str, path: Path, mime: str) -> None:
             dt.items.add(new File([bytes], name, {type: mime}));
             const zone = document.querySelector(`[data-dropzone="${role}"]`);
             for (const type of ["dragenter", "dragover", "drop"]) {
-                zone.dispatchEvent(new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+                const init = {dataTransfer: dt, bubbles: true, cancelable: true};
+                zone.dispatchEvent(new DragEvent(type, init));
             }
         }""",
         [role, path.name, mime, base64.b64encode(path.read_bytes()).decode()],
@@ -148,7 +149,7 @@ def test_an_out_of_range_value_is_refused_before_anything_is_sent(studio):
     page.get_by_label("Prompt").fill("A lighthouse in a storm")
     page.get_by_label("Duration (seconds)").fill("90")
     error = page.locator('[data-error-for="duration"]')
-    expect(error).to_have_text("Duration (seconds) must be 1–60 for this model, not 90.")
+    expect(error).to_have_text("Duration (seconds) must be 1\u201360 for this model, not 90.")
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("#form-error")).to_contain_text("nothing was sent")
     assert posts == [] and not Job.objects.exists()
