@@ -105,7 +105,9 @@ def test_a_file_over_the_tier_limit_is_refused_before_sending(studio, png, alice
     page.locator("#f-image").set_input_files(str(png))
     expect(page.locator('[data-error-for="image"]')).to_contain_text("larger than the limit")
     page.get_by_role("button", name="Generate").click()
-    expect(page.locator('[data-error-for="image"]')).to_contain_text("needs an image")
+    expect(page.locator('[data-error-for="image"]')).to_have_text("Local Ken Burns needs an image.")
+    # Said once, next to its field; the banner only points at it.
+    expect(page.locator("#form-error")).to_have_text("Please fix the marked field.")
     assert posts and not Job.objects.exists()  # the request went without the file
 
 
