@@ -122,6 +122,11 @@ def deadline_seconds(preflight: Preflight) -> int:
     JOBS_DEADLINE_FACTOR x the expected time + JOBS_DEADLINE_FLOOR_S (queueing, a busy
     worker, delivery)."""
     expected = processing_time_expected_s(preflight)
+    spec = preflight.entry.spec
+    if not (spec.is_local and spec.processing.work is not None):
+        # A provider's queue does not care how light the job is: its deadline never drops
+        # below the one the middle of the catalogue range gives.
+        expected = max(expected, spec.processing.estimate(preflight.duration_s))
     return math.ceil(
         settings.JOBS_DEADLINE_FLOOR_S + float(settings.JOBS_DEADLINE_FACTOR) * expected
     )

@@ -91,3 +91,11 @@ def test_the_deadline_is_the_documented_multiple_of_the_expected_time_plus_the_f
     assert deadline_seconds(preflight) == 120 + 6 * expected
     settings.JOBS_DEADLINE_FACTOR, settings.JOBS_DEADLINE_FLOOR_S = 2, 60
     assert deadline_seconds(preflight) == 60 + 2 * expected
+
+
+@pytest.mark.django_db
+def test_a_light_provider_job_keeps_the_deadline_of_the_middle_of_the_range():
+    fields = {"model": "seedance-lite-t2v", "duration": 2, "resolution": "480p"}
+    preflight = job_preflight(fields=fields, for_estimate=True)
+    assert processing_time_expected_s(preflight) == 30
+    assert deadline_seconds(preflight) == 120 + 6 * 105  # the middle of 30-180 s
