@@ -379,7 +379,10 @@ function studio(DATA, form) {
 
   // The job to show: the one in the URL or last shown here, else the newest running one.
   var again = panel.remembered() || rail.firstActive();
-  if (again) pick(again);
+  if (again) {
+    rail.select(again);
+    panel.attach(again, rail.firstActive());
+  }
   // Back to this page from the browser's cache: pick up where the job is now.
   window.addEventListener("pageshow", function (e) {
     if (e.persisted) {

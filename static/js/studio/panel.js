@@ -122,7 +122,9 @@ export function Panel(data, onEnded) {
   }
 
   // Re-attach a job by id (a rail click, a reload): fetch it, then show and follow it.
-  function attach(jobId) {
+  // A job that is not this workspace's (remembered from another one) is forgotten, and
+  // `fallback` (the newest running job, if any) is shown instead.
+  function attach(jobId, fallback) {
     if (!jobId) return;
     current = { id: jobId, status: "queued", progress: 0 };
     requestJSON("GET", "/api/v1/tasks/" + encodeURIComponent(jobId)).then(function (r) {
@@ -131,6 +133,7 @@ export function Panel(data, onEnded) {
       else if (r.status === 404) {
         current = null;
         remember(null);
+        if (fallback && fallback !== jobId) attach(fallback);
       }
     });
   }
