@@ -33,7 +33,7 @@ run: install
 
 # PostgreSQL and Redis are used when DATABASE_URL/REDIS_URL are set, or when they answer on
 # localhost (the suite's concurrency and money tests need PostgreSQL); otherwise SQLite.
-test: install browsers
+test: install browsers fonts
 	@eval "$$($(PY) .ci/detect_services.py)"; \
 	echo "make test: database=$${DATABASE_URL:-sqlite} redis=$${REDIS_URL:-none}"; \
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -81,6 +81,13 @@ docker-config: install
 	  $(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec docker/compose.yml; \
 	fi
 	@echo "docker/compose.yml: valid"
+
+# Fonts for every script a prompt may be written in (the local engine draws prompts:
+# apps/media/fonts.py): DejaVu + Noto for Latin, Hebrew, Arabic, Indic..., Noto CJK.
+.PHONY: fonts
+FONT_PACKAGES := fonts-dejavu-core fonts-noto-core fonts-noto-cjk
+fonts:
+	@dpkg -s $(FONT_PACKAGES) >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(FONT_PACKAGES) >/dev/null; } || echo "fonts not installed ($(FONT_PACKAGES)): non-Latin prompts draw as boxes"
 
 browsers:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped"

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from apps.dashboard import views
+from apps.dashboard import studio, views
 
 app_name = "dashboard"
 
@@ -16,10 +16,10 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<str:member_id>/role/", views.member_change, name="member-change"),
     path("members/<str:member_id>/remove/", views.member_remove, name="member-remove"),
-    path("studio/", views.studio, name="studio"),
-    path("studio/jobs/", views.studio_jobs, name="studio-jobs"),
-    path("jobs/<str:job_id>/", views.job_detail, name="job-detail"),
-    path("jobs/<str:job_id>/download/", views.job_download, name="job-download"),
-    path("jobs/<str:job_id>/cancel/", views.job_cancel, name="job-cancel"),
-    path("jobs/<str:job_id>/save/", views.job_save, name="job-save"),
+    path("studio/", studio.studio, name="studio"),
+    path("studio/jobs/", studio.studio_jobs, name="studio-jobs"),
+    path("jobs/<str:job_id>/", studio.job_detail, name="job-detail"),
+    path("jobs/<str:job_id>/download/", studio.job_download, name="job-download"),
+    path("jobs/<str:job_id>/cancel/", studio.job_cancel, name="job-cancel"),
+    path("jobs/<str:job_id>/save/", studio.job_save, name="job-save"),
 ]

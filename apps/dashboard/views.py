@@ -1,34 +1,23 @@
 """Dashboard pages. They call the same services as the API and show an ApplicationError's
 message, never a traceback."""
 
-from typing import Any
+from urllib.parse import urlsplit
 
-from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import filesizeformat
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from apps.accounts import selectors, services
 from apps.accounts.decorators import workspace_required
 from apps.accounts.keys import display as key_display
-from apps.billing.selectors import credit_account_get
-from apps.catalog.checks.parse import OPTIONS
-from apps.catalog.registry.types import Method
-from apps.catalog.selectors import models_for_picker
-from apps.core.errors import NotFound
 from apps.core.pages import run_action
 from apps.dashboard import provisioning
 from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm
-from apps.gallery import storage
-from apps.gallery.quota import upload_limit_bytes
-from apps.gallery.services import asset_save
-from apps.jobs import selectors as job_selectors
-from apps.jobs import services as job_services
-from apps.jobs.models import TERMINAL, Job
 
 
 class EmailLoginView(LoginView):
@@ -86,7 +75,33 @@ def switch_workspace(request: HttpRequest) -> HttpResponse:
         ),
         "",
     )
-    return redirect(request.POST.get("next") or "dashboard:home")
+    return redirect(_after_switch(request))
+
+
+def _after_switch(request: HttpRequest) -> str:
+    """Where to go after a workspace switch: back to the same page, except a page about
+    one object of the old workspace (a job), which would be a 404 in the new one: the
+    Studio instead. Only paths on this site."""
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return reverse("dashboard:home")
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return reverse("dashboard:home")
+    if match.view_name in OBJECT_PAGES:
+        return reverse(OBJECT_PAGES[match.view_name])
+    return target
+
+
+# Pages about one object of a workspace -> the page listing such objects.
+OBJECT_PAGES = {
+    "dashboard:job-detail": "dashboard:studio",
+    "dashboard:job-download": "dashboard:studio",
+    "gallery:detail": "gallery:list",
+}
 
 
 # The session slot that carries a new key's secret across the redirect after its POST.
@@ -198,141 +213,3 @@ def member_remove(request: HttpRequest, member_id: str) -> HttpResponse:
 
     run_action(request, remove, "Member removed.")
     return redirect("dashboard:members")
-
-
-# --- studio and job pages ------------------------------------------------------------------
-
-# The Studio's generate tabs, in order, then one "Process" tab for these operations.
-STUDIO_METHODS = ("text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard")
-STUDIO_OPERATIONS = ("edit", "enhance", "transform", "optimize")
-RECENT_JOBS = 10
-
-
-def _studio_data(workspace: Any) -> dict[str, Any]:
-    """Everything studio.js needs, embedded as JSON: the tabs, each method's models as the
-    catalogue describes them, the allowed option values and the upload limit."""
-    labels = dict(Method.choices)
-    methods = {g["method"]: g["models"] for g in models_for_picker()}
-    operations = [
-        {
-            "operation": op,
-            "method": job_services.PROCESS_METHODS[op],
-            "label": labels[job_services.PROCESS_METHODS[op]],
-            # catalogue field name -> the /process settings name
-            "settings": {v: k for k, v in job_services.PROCESS_SETTINGS[op].items()},
-            "default_model": job_services.LOCAL_PROCESS_MODELS.get(op),
-        }
-        for op in STUDIO_OPERATIONS
-    ]
-    wanted = set(STUDIO_METHODS) | {o["method"] for o in operations}
-    limit = upload_limit_bytes(workspace=workspace)
-    return {
-        "tabs": [{"key": m, "label": labels[m], "kind": "generate"} for m in STUDIO_METHODS]
-        + [{"key": "process", "label": "Process", "kind": "process"}],
-        "operations": operations,
-        "models": {m: models for m, models in methods.items() if m in wanted},
-        "options": {
-            name: allowed for name, (_, allowed) in OPTIONS.items() if name != "negative_prompt"
-        },
-        "upload": {"max_bytes": limit, "label": filesizeformat(limit)},
-        "terminal": sorted(TERMINAL),
-    }
-
-
-def _job_or_404(request: HttpRequest, job_id: str) -> Job:
-    try:
-        return job_selectors.job_get(workspace=request.workspace, public_id=job_id)  # type: ignore[attr-defined]
-    except NotFound:
-        raise Http404("No such job.") from None
-
-
-def _recent_jobs(workspace: Any) -> Any:
-    return job_selectors.jobs_list(workspace=workspace).order_by("-created_at")[:RECENT_JOBS]
-
-
-@workspace_required
-def studio(request: HttpRequest) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
-    data = _studio_data(workspace)
-    tab = request.GET.get("tab", "")
-    keys = [t["key"] for t in data["tabs"]]
-    return render(
-        request,
-        "dashboard/studio.html",
-        {
-            "studio": data,
-            "tab": tab if tab in keys else keys[0],
-            "tabs": data["tabs"],
-            "tier": workspace.tier,
-            "account": credit_account_get(workspace=workspace),
-            "upload_limit": data["upload"]["max_bytes"],
-            "jobs": _recent_jobs(workspace),
-        },
-    )
-
-
-@workspace_required
-@require_GET
-def studio_jobs(request: HttpRequest) -> HttpResponse:
-    """The recent-jobs table alone, for htmx to refresh in place."""
-    return render(
-        request,
-        "dashboard/_recent_jobs.html",
-        {"jobs": _recent_jobs(request.workspace)},  # type: ignore[attr-defined]
-    )
-
-
-def _result_urls(job: Job) -> dict[str, str | None] | None:
-    if job.status != "completed" or job.result_asset is None:
-        return None
-    return storage.asset_urls(job.result_asset)
-
-
-@workspace_required
-def job_detail(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job_or_404(request, job_id)
-    params = {k: v for k, v in (job.params or {}).items() if v not in (None, "", [])}
-    return render(
-        request,
-        "dashboard/job_detail.html",
-        {
-            "job": job,
-            "params": sorted(params.items()),
-            "events": job.events.all(),
-            "result": _result_urls(job),
-            "terminal": job.is_terminal,
-            "studio": {"terminal": sorted(TERMINAL)},
-        },
-    )
-
-
-@workspace_required
-@require_GET
-def job_download(request: HttpRequest, job_id: str) -> HttpResponse:
-    """The result as an attachment (a redirect to a short-lived signed URL)."""
-    urls = _result_urls(_job_or_404(request, job_id))
-    if urls is None or not urls["download"]:
-        raise Http404("This job has no result yet.")
-    return redirect(urls["download"])
-
-
-@workspace_required
-@require_POST
-def job_cancel(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job_or_404(request, job_id)
-    run_action(
-        request, lambda: job_services.job_cancel(job=job), "Job cancelled; its credits are back."
-    )
-    return redirect("dashboard:job-detail", job_id=job.public_id)
-
-
-@workspace_required
-@require_POST
-def job_save(request: HttpRequest, job_id: str) -> HttpResponse:
-    job = _job_or_404(request, job_id)
-    if job.result_asset is None:
-        messages.error(request, "This job has no result to save yet.")
-    else:
-        asset_save(asset=job.result_asset)
-        messages.success(request, "Saved to the gallery.")
-    return redirect("dashboard:job-detail", job_id=job.public_id)

@@ -84,11 +84,44 @@ def sniff(path: Path) -> Sniffed:
                 "Playlists and other text descriptions of media are not accepted; "
                 "upload the media file itself.",
             )
+        seen = _recognise(head)
         raise UnsupportedFormat(
-            "Unsupported file type. Allowed: MP4, MOV, WebM, AVI video; JPG, PNG, WebP "
-            "images; MP3, WAV, M4A audio.",
+            f"Received {seen}, which is not accepted. Allowed: MP4, MOV, WebM, AVI video; "
+            "JPG, PNG, WebP images; MP3, WAV, M4A audio.",
+            details={"received": seen},
         )
     return found
+
+
+# Common files people pick by mistake, told by their first bytes (what the error names).
+_OTHER_KINDS = (
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"BM", "a BMP image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x1aE\xdf\xa3", "a Matroska (MKV) video"),
+    (b"OggS", "an Ogg file"),
+    (b"fLaC", "a FLAC audio file"),
+    (b"<svg", "an SVG drawing"),
+    (b"<?xml", "an XML file"),
+    (b"<!DOCTYPE", "an HTML page"),
+    (b"<html", "an HTML page"),
+)
+
+
+def _recognise(head: bytes) -> str:
+    for magic, words in _OTHER_KINDS:
+        if head.startswith(magic):
+            return words
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"avif"):
+        return "a HEIC/AVIF image"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "a file of an unknown kind"
+    return "a text file"
 
 
 def _sniff_bytes(head: bytes) -> Sniffed | None:

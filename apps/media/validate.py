@@ -56,8 +56,9 @@ def validate(
     info = probe(path)
     if expect is not None and info.kind != expect:
         raise UnsupportedFormat(
-            f"Expected {expect}, got {info.kind} ({info.container.upper()}).",
-            details={"expected": expect, "kind": info.kind},
+            f"Received {_KIND_WORDS[info.kind]} ({info.container.upper()}) where "
+            f"{_KIND_WORDS[expect]} is needed; accepted: {ACCEPTED_TEXT[expect]}.",
+            details={"expected": expect, "kind": info.kind, "format": info.container},
         )
     if info.kind == "image":
         _check_image(info, limits)
@@ -67,6 +68,14 @@ def validate(
     if deep:
         _check_intact(info)
     return info
+
+
+_KIND_WORDS = {"image": "an image", "video": "a video", "audio": "an audio file"}
+ACCEPTED_TEXT = {
+    "image": "JPG, PNG or WebP images",
+    "video": "MP4, MOV, WebM or AVI video",
+    "audio": "MP3, WAV or M4A audio",
+}
 
 
 def _check_image(info: MediaInfo, limits: Limits) -> None:

@@ -56,11 +56,32 @@ def test_a_processing_operation_scales_with_its_output_size(anon_api):
 
 
 @pytest.mark.django_db
-def test_a_provider_model_keeps_its_catalogue_time(anon_api):
-    fields = {"model": "alibaba/wan-2.5/video-extend", "resolution": "720p", "duration": 5}
+def test_a_provider_model_spans_its_catalogue_range_from_its_lightest_to_heaviest_settings(
+    anon_api,
+):
+    # seedance-lite-t2v: 30-180 s for 2-12 s at 480p-1080p.
+    model = "seedance-lite-t2v"
+    lightest = estimate_s(anon_api, {"model": model, "duration": 2, "resolution": "480p"})
+    middle = estimate_s(anon_api, {"model": model, "duration": 6, "resolution": "720p"})
+    heaviest = estimate_s(anon_api, {"model": model, "duration": 12, "resolution": "1080p"})
+    assert (lightest, heaviest) == (30, 180)
+    assert lightest < middle < heaviest
+
+
+@pytest.mark.django_db
+def test_each_of_seconds_and_resolution_raises_a_provider_estimate(anon_api):
+    base = {"model": "pika-1.0", "duration": 3, "resolution": "576p"}
+    first = estimate_s(anon_api, base)
+    assert estimate_s(anon_api, {**base, "duration": 8}) > first
+    assert estimate_s(anon_api, {**base, "resolution": "1080p"}) > first
+
+
+@pytest.mark.django_db
+def test_a_provider_model_whose_settings_cannot_vary_keeps_the_middle_of_its_range(anon_api):
+    # midjourney-i2v: 5 s clips, one size, 60-300 s.
+    fields = {"model": "midjourney-i2v", "image": "upload"}
     preflight = job_preflight(fields=fields, for_estimate=True)
-    expected = preflight.entry.spec.processing.estimate(5)
-    assert estimate_s(anon_api, fields) == expected == processing_time_expected_s(preflight)
+    assert estimate_s(anon_api, fields) == processing_time_expected_s(preflight) == 180
 
 
 @pytest.mark.django_db
@@ -70,3 +91,11 @@ def test_the_deadline_is_the_documented_multiple_of_the_expected_time_plus_the_f
     assert deadline_seconds(preflight) == 120 + 6 * expected
     settings.JOBS_DEADLINE_FACTOR, settings.JOBS_DEADLINE_FLOOR_S = 2, 60
     assert deadline_seconds(preflight) == 60 + 2 * expected
+
+
+@pytest.mark.django_db
+def test_a_light_provider_job_keeps_the_deadline_of_the_middle_of_the_range():
+    fields = {"model": "seedance-lite-t2v", "duration": 2, "resolution": "480p"}
+    preflight = job_preflight(fields=fields, for_estimate=True)
+    assert processing_time_expected_s(preflight) == 30
+    assert deadline_seconds(preflight) == 120 + 6 * 105  # the middle of 30-180 s

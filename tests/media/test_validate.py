@@ -79,7 +79,19 @@ def test_a_text_file_named_mp4_is_an_unsupported_format(bad):
     with pytest.raises(UnsupportedFormat) as err:
         validate(path=bad["text"])
     assert err.value.code == "UNSUPPORTED_FORMAT"
-    assert "MP4" in err.value.message
+    # What was received, and what is accepted.
+    assert "Received a text file" in err.value.message and "MP4" in err.value.message
+
+
+def test_a_gif_or_a_pdf_is_named_in_the_error(media_dir):
+    gif, pdf = media_dir / "anim.gif", media_dir / "doc.pdf"
+    gif.write_bytes(b"GIF89a" + b"\x00" * 64)
+    pdf.write_bytes(b"%PDF-1.7\n" + b"\x00" * 64)
+    for path, words in ((gif, "a GIF image"), (pdf, "a PDF document")):
+        with pytest.raises(UnsupportedFormat) as err:
+            validate(path=path)
+        assert err.value.message.startswith(f"Received {words}, which is not accepted.")
+        assert "JPG, PNG, WebP" in err.value.message
 
 
 def test_a_zero_byte_file_is_a_validation_error(bad):
@@ -141,8 +153,11 @@ def test_limits_are_parameters(clip):
 
 
 def test_an_image_where_video_is_expected_is_unsupported(photo):
-    with pytest.raises(UnsupportedFormat, match="Expected video"):
+    with pytest.raises(UnsupportedFormat) as err:
         validate(path=photo, expect="video")
+    assert err.value.message == (
+        "Received an image (JPEG) where a video is needed; accepted: MP4, MOV, WebM or AVI video."
+    )
 
 
 def test_a_missing_file_is_a_validation_error(media_dir):

@@ -12,6 +12,23 @@ from apps.catalog.checks.parse import (
 from apps.catalog.registry.types import ModelSpec
 from apps.core.errors import ErrorCode
 
+# What each input is called in a sentence ("needs an image", "needs a video").
+INPUT_WORDS = {
+    "image": "an image",
+    "end_image": "an end image",
+    "video": "a video",
+    "audio": "an audio track",
+}
+
+
+def _a(name: str) -> str:
+    return INPUT_WORDS.get(name, f"a {name.replace('_', ' ')}")
+
+
+def _either(formats: tuple[str, ...] | list[str]) -> str:
+    names = [f.upper() for f in formats]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
 
 def input_problems(spec: ModelSpec, inputs: dict[str, ProbedInput], require: bool) -> list[Problem]:
     problems: list[Problem] = []
@@ -24,7 +41,7 @@ def input_problems(spec: ModelSpec, inputs: dict[str, ProbedInput], require: boo
                     Problem(
                         name,
                         ErrorCode.VALIDATION_ERROR,
-                        f"{spec.name} needs an {name.replace('_', ' ')}.",
+                        f"{spec.name} needs {_a(name)}.",
                         accepted,
                     )
                 )
@@ -34,7 +51,7 @@ def input_problems(spec: ModelSpec, inputs: dict[str, ProbedInput], require: boo
                 Problem(
                     name,
                     ErrorCode.VALIDATION_ERROR,
-                    f"{spec.name} does not take an {name.replace('_', ' ')}.",
+                    f"{spec.name} does not take {_a(name)}.",
                     accepted,
                 )
             )
@@ -53,7 +70,8 @@ def _probe_problems(spec: ModelSpec, name: str, probe: ProbedInput) -> list[Prob
             Problem(
                 name,
                 ErrorCode.UNSUPPORTED_FORMAT,
-                f"{spec.name} does not accept {probe.format} for {name}.",
+                f"Received {probe.format.upper()} for the {name.replace('_', ' ')}; "
+                f"{spec.name} accepts {_either(formats)}.",
                 list(formats),
             )
         )

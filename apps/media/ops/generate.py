@@ -7,7 +7,7 @@ graphic of the prompt, a still that moves with the audio's loudness.
 from __future__ import annotations
 
 import math
-import textwrap
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -17,6 +17,7 @@ import numpy as np
 from av.video.frame import VideoFrame
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from apps.media import fonts
 from apps.media.engine import Writer, check_fps
 from apps.media.errors import MediaValidationError
 from apps.media.frames import even
@@ -229,33 +230,51 @@ def text_to_video(
     return writer.result
 
 
+def _wrap(text: str, size: int, max_width: float) -> list[str]:
+    """Greedy wrapping by drawn width (CJK has no spaces and twice the width of Latin)."""
+    lines: list[str] = []
+    line = ""
+    for word in re.findall(r"\S+\s*", text):
+        if fonts.text_width((line + word).rstrip(), size) <= max_width:
+            line += word
+            continue
+        if line:
+            lines.append(line.rstrip())
+            line = ""
+        while fonts.text_width(word.rstrip(), size) > max_width and len(word) > 1:
+            cut = len(word) - 1
+            while cut > 1 and fonts.text_width(word[:cut], size) > max_width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def _text_layer(prompt: str, width: int, height: int, unit: int) -> Image.Image:
+    """The prompt, wrapped and centred, each script in a font that has its glyphs
+    (apps/media/fonts.py)."""
     layer = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     size = max(14, unit // 12)
     while True:
-        font = _font(size)
-        chars = max(8, int(width * 0.8 / (size * 0.55)))
-        lines = textwrap.wrap(prompt, chars)[:8]
-        box = draw.multiline_textbbox((0, 0), "\n".join(lines), font=font, spacing=size // 3)
-        if (box[3] - box[1] < height * 0.6 and box[2] - box[0] < width * 0.9) or size <= 14:
+        lines = _wrap(prompt, size, width * 0.8)[:8]
+        boxes = [fonts.line_box(line, size) for line in lines]
+        gap = size // 3
+        total = sum(a + d for _, a, d in boxes) + gap * (len(lines) - 1)
+        widest = max((w for w, _, _ in boxes), default=0)
+        if (total < height * 0.6 and widest < width * 0.9) or size <= 14:
             break
         size = int(size * 0.85)
-    text = "\n".join(lines)
-    tw, th = box[2] - box[0], box[3] - box[1]
-    pos = ((width - tw) / 2 - box[0], (height - th) / 2 - box[1])
     shadow = max(1, size // 16)
-    draw.multiline_text(
-        (pos[0] + shadow, pos[1] + shadow),
-        text,
-        font=font,
-        fill=(0, 0, 0, 160),
-        spacing=size // 3,
-        align="center",
-    )
-    draw.multiline_text(
-        pos, text, font=font, fill=(255, 255, 255, 255), spacing=size // 3, align="center"
-    )
+    y = (height - total) / 2
+    for line, (w, ascent, descent) in zip(lines, boxes, strict=True):
+        x = (width - w) / 2
+        fonts.draw_line(draw, (x + shadow, y + shadow), line, size, (0, 0, 0, 160), ascent)
+        fonts.draw_line(draw, (x, y), line, size, (255, 255, 255, 255), ascent)
+        y += ascent + descent + gap
     return layer
 
 
