@@ -26,7 +26,7 @@ $(VENV)/.synced: uv.lock pyproject.toml clients/python/pyproject.toml | $(UV)
 
 install: $(VENV)/.synced
 
-run: install
+run: install fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_setup
 	$(PY) manage.py runstack

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import selectors, services
 from apps.accounts.decorators import workspace_required
 from apps.accounts.keys import display as key_display
+from apps.billing.selectors import credit_account_get
 from apps.core.pages import run_action
 from apps.dashboard import provisioning
 from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm

@@ -116,6 +116,18 @@ def test_cancel_from_the_studio(studio, alice, not_eager):
     page.get_by_label("Prompt").fill("A slow sunrise")
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("#job-status")).to_have_text("queued")
+    asked: list[str] = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.get_by_role("button", name="Cancel").click()
+    page.wait_for_timeout(300)
+    assert asked == ["Cancel this job? Its held credits are released."]
+    assert Job.objects.get().status == JobStatus.QUEUED  # dismissed: nothing sent
+    page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator("#job-status")).to_have_text("cancelled")
     expect(page.locator("#job-stage")).to_contain_text("Cancelled")

@@ -112,6 +112,7 @@ def test_a_job_cancelled_mid_render_says_cancelled_on_its_page(live_stack, page,
         " === document.querySelector('#job-facts-status').textContent",
         timeout=30_000,
     )
+    page.once("dialog", lambda d: d.accept())  # "Cancel this job? …"
     page.get_by_role("button", name="Cancel").click()
     expect(page.get_by_test_id("job-status")).to_have_text("Cancelled")
     expect(page.get_by_test_id("job-facts-status")).to_have_text("Cancelled")
