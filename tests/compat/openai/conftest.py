@@ -5,6 +5,7 @@ import warnings
 import pytest
 from openai import OpenAI
 
+from apps.providers.sandbox.core import Sandbox
 from tests.gallery.mediafiles import make_mp4, make_png
 
 
@@ -33,3 +34,20 @@ def still_png(media_src):
 @pytest.fixture(scope="session")
 def clip_mp4(media_src):
     return make_mp4(media_src / "clip.mp4", seconds=2.0)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    with Sandbox(polls_needed=2, hang_s=1.5) as sb:
+        sb.video_bytes()  # render the clip once
+        yield sb
+
+
+@pytest.fixture
+def sandbox(sandbox_server, settings):
+    """The provider adapters pointed at the protocol-faithful sandbox, as in tests/providers."""
+    for name, value in sandbox_server.settings().items():
+        setattr(settings, name, value)
+    settings.OUTBOUND_ALLOWED_NETLOCS = [sandbox_server.netloc]
+    settings.PROVIDER_WEBHOOK_BASE_URL = ""
+    return sandbox_server
