@@ -2,6 +2,7 @@
 issue's "done when" (create_and_poll + download_content -> a playable MP4 from a local
 model) and every other videos.* method that makes or reads a video."""
 
+import base64
 import io
 
 import av
@@ -153,8 +154,6 @@ def test_list_pages_remix_extend_edit_and_delete(alice, charlie, live_stack, cli
 def test_input_reference_as_a_file_a_data_url_or_a_file_id_makes_an_image_video(
     alice, live_stack, still_png
 ):
-    import base64
-
     client = sdk(live_stack.url, alice.key)
     # Multipart with the image as a file part; the text model switches to its I2V sibling.
     with still_png.open("rb") as fh:
