@@ -9,3 +9,8 @@ class CompatConfig(AppConfig):
     name = "apps.compat"
     label = "compat"
     verbose_name = "Compatibility APIs"
+
+    def ready(self) -> None:
+        from apps.compat.openai.errors import register
+
+        register()

@@ -3,6 +3,7 @@ ours, DRF's, Django's 404/500 — has the same envelope."""
 
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -96,7 +97,10 @@ def _from_suspicious(exc: SuspiciousOperation) -> ApplicationError:
     return ApplicationError(message, code=ErrorCode.VALIDATION_ERROR, status=400, details=details)
 
 
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def application_error_from(exc: Exception) -> ApplicationError:
+    """Any exception a view raised as the one ApplicationError it means (an unexpected
+    one is logged and becomes a retryable 500). Compat dialects render the result in
+    their own shapes."""
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -109,6 +113,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if not isinstance(exc, ApplicationError):
         logger.exception("Unhandled API error", exc_info=exc)
         exc = ApplicationError(retryable=True)
+    return exc
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = application_error_from(exc)
     headers = dict(exc.headers)
     if exc.status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
@@ -123,9 +132,25 @@ def is_api_request(request: HttpRequest) -> bool:
     return request.path.startswith(API_PREFIXES)
 
 
+# Path prefix -> the body of an error in that front's own shape (apps/compat registers
+# its dialects at start-up); refusals made before a view runs use it too.
+ERROR_BODIES: dict[str, Callable[[ApplicationError], dict[str, Any]]] = {}
+
+
+def error_body_register(*, prefix: str, render: Callable[[ApplicationError], dict]) -> None:
+    ERROR_BODIES[prefix] = render
+
+
+def error_body(request: HttpRequest, error: ApplicationError) -> dict[str, Any]:
+    for prefix, shape in ERROR_BODIES.items():
+        if request.path.startswith(prefix):
+            return shape(error)
+    return error.as_dict()
+
+
 def _error_response(request: HttpRequest, error: ApplicationError, template: str) -> HttpResponse:
     if is_api_request(request):
-        return JsonResponse(error.as_dict(), status=error.status)
+        return JsonResponse(error_body(request, error), status=error.status)
     return render(request, template, {"error": error}, status=error.status)
 
 

@@ -3,6 +3,7 @@ the media, thumbnail it, reserve its bytes with an `uploading` row, and undo all
 creation fails (objects, row, reservation)."""
 
 import logging
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,3 +131,31 @@ def asset_abandon(asset: Asset) -> None:
     with transaction.atomic():
         if Asset.objects.filter(pk=asset.pk).delete()[0]:
             storage_release(workspace=asset.workspace, size_bytes=asset.size_bytes)
+
+
+SPRITESHEET_NAME = "spritesheet.jpg"
+
+
+def asset_spritesheet_key(asset: Asset) -> str:
+    """The key of a video asset's sprite sheet: a 5 x 5 grid of evenly spaced frames
+    (JPEG, 160 px tiles), made on the first ask and kept under the asset's prefix, so it
+    goes with the asset and, like the thumbnail, is derived and not charged."""
+    if asset.kind != AssetKind.VIDEO or not asset.storage_key:
+        raise ApplicationError(
+            "Only a video has a sprite sheet.", code=ErrorCode.VALIDATION_ERROR, status=400
+        )
+    key = asset.key_prefix + SPRITESHEET_NAME
+    store = storage.get_storage()
+    if store.exists(key):
+        return key
+    with tempdir() as folder:
+        src, dst = folder / "video", folder / SPRITESHEET_NAME
+        with store.open(asset.storage_key, "rb") as fh, src.open("wb") as out:
+            shutil.copyfileobj(fh, out)
+        try:
+            media.sprite_sheet(src=src, dst=dst)
+        except media.MediaError as exc:
+            raise media_error(exc) from None
+        # Two first asks at once may both store one; the second copy sits under the same
+        # prefix and is deleted with the asset.
+        return storage.store_file(key=key, path=dst, content_type="image/jpeg", move=True)

@@ -73,6 +73,10 @@ class Job(BaseModel):
     # NULL, not "", when absent: the unique constraint must not treat absent keys as equal.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     request_hash = models.CharField(max_length=64, blank=True)
+    # The job this one re-runs with a new prompt (a remix), if any.
+    remixed_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # A one-off destination for this job's terminal event (apps/webhooks), if given.
     webhook_url = models.CharField(max_length=2048, blank=True)
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -205,6 +206,17 @@ def _replay(workspace: Workspace, idempotency_key: str | None, fingerprint: str)
     return job
 
 
+def _replay_retry(workspace: Workspace, fingerprint: str) -> Job | None:
+    """The job an identical request created within the retry window (run under the
+    workspace lock, so an attempt still in flight has committed or not started)."""
+    since = timezone.now() - dt.timedelta(seconds=settings.JOBS_RETRY_REPLAY_WINDOW_S)
+    return (
+        Job.objects.filter(workspace=workspace, request_hash=fingerprint, created_at__gte=since)
+        .order_by("-created_at")
+        .first()
+    )
+
+
 def _deadline(preflight: Preflight) -> dt.datetime:
     # The same expected time the estimate showed, times a margin (see catalog/timing.py).
     return timezone.now() + dt.timedelta(seconds=deadline_seconds(preflight))
@@ -242,15 +254,25 @@ def job_submit(
     data: dict[str, Any],
     files: dict[str, Any] | None = None,
     idempotency_key: str | None = None,
+    client_retry: bool | None = None,
+    remixed_from: Job | None = None,
 ) -> tuple[Job, bool]:
     """Accepts a job: inputs → preflight → screening → price → one transaction creating
     the job with its credit hold under the tier's concurrency limit → on commit, start.
 
     Returns (job, created). A repeated Idempotency-Key with the same request returns the
-    first job and created=False; with a different request, 409 CONFLICT."""
+    first job and created=False; with a different request, 409 CONFLICT.
+
+    client_retry: for clients that mark their automatic retries (None: this one does
+    not). False, a first attempt: its fingerprint is kept. True, a retry: the job an
+    identical request of the workspace created in the last JOBS_RETRY_REPLAY_WINDOW_S
+    seconds is returned (created=False) instead of a second job and hold; the check runs
+    under the workspace lock, so it also sees a first attempt that was still in flight."""
     files = files or {}
-    # Hashing means reading every upload once more: only done when a key asks for it.
-    fingerprint = request_fingerprint(data=data, files=files) if idempotency_key else ""
+    # Hashing means reading every upload once more: only done when a key or a retry-aware
+    # client asks for it.
+    wants_hash = bool(idempotency_key) or client_retry is not None
+    fingerprint = request_fingerprint(data=data, files=files) if wants_hash else ""
     existing = _replay(workspace, idempotency_key, fingerprint)
     if existing is not None:
         return existing, False
@@ -283,6 +305,7 @@ def job_submit(
             deadline_at=_deadline(preflight),
             # Checked for syntax (a public http(s) URL) by inputs_collect, like every *_url.
             webhook_url=str(data.get("webhook_url") or ""),
+            remixed_from=remixed_from,
         )
         job.inputs, created_assets = inputs_store(
             workspace=workspace, user=user, found=found, job_id=job.public_id
@@ -290,6 +313,10 @@ def job_submit(
     try:
         with transaction.atomic():
             Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+            retried = _replay_retry(workspace, fingerprint) if client_retry else None
+            if retried is not None:
+                inputs_discard(created_assets)
+                return retried, False
             _check_can_start(workspace, quote.credits)
             if quote.credits:
                 job.hold = credits_hold(

@@ -339,6 +339,10 @@ JOBS_DOWNLOAD_TIMEOUT_S = env.float("JOBS_DOWNLOAD_TIMEOUT_S", default=600.0)
 # its worker died (the sweep then fails the job and releases its credits).
 JOBS_HEARTBEAT_STALE_S = env.int("JOBS_HEARTBEAT_STALE_S", default=120)
 JOBS_SWEEP_INTERVAL_S = env.float("JOBS_SWEEP_INTERVAL_S", default=30.0)
+# A submit its client marks as an automatic retry (the openai SDK's x-stainless-retry-count)
+# returns the job an identical request made this recently instead of creating another.
+# Longer than the SDK's default 600 s timeout, after which it retries.
+JOBS_RETRY_REPLAY_WINDOW_S = env.int("JOBS_RETRY_REPLAY_WINDOW_S", default=900)
 # Requests one web process lets wait at once on `Prefer: wait` (config/gunicorn.py); more
 # get their 202 at once, leaving threads free for everything else.
 JOBS_PREFER_WAIT_MAX_WAITERS = env.int(

@@ -326,6 +326,17 @@ def test_local_edit_transform_and_optimize_settings():
     assert pre.resolution == "2160p"
 
 
+def test_a_local_edit_with_nothing_to_change_is_refused_before_it_is_charged():
+    video = {"video": MP4_4S}
+    error, problems = problems_of(fields={"model": "local/edit", "fit": "pad"}, inputs=video)
+    assert error.status == 400
+    assert "aspect_ratio" in problems["settings"]["allowed"]
+    _, problems = problems_of(fields={"model": "local/edit", "mute": False}, inputs=video)
+    assert "settings" in problems
+    assert job_preflight(fields={"model": "local/edit", "mute": True}, inputs=video)
+    assert job_preflight(fields={"model": "local/edit"}, inputs=video, for_estimate=True)
+
+
 # --- Auto-selection and the image switch -------------------------------------------------
 
 
@@ -341,7 +352,9 @@ def test_local_edit_transform_and_optimize_settings():
     ],
 )
 def test_with_no_keys_auto_selection_picks_the_local_engine(method, inputs, model_id):
-    pre = job_preflight(fields={"method": method, "prompt": "a cat"}, inputs=inputs)
+    # An edit needs a change to be anything (see the test below).
+    change = {"speed": 2} if method == "edit" else {}
+    pre = job_preflight(fields={"method": method, "prompt": "a cat", **change}, inputs=inputs)
     assert pre.model_id == model_id
     assert pre.auto_selected
 

@@ -120,6 +120,11 @@ def model_check(
 
     _audio(spec, fields, out, invalid)
     _options(spec, fields, out, invalid)
+    changes = {k for k, v in out.options.items() if k != "fit" and v is not False}
+    if spec.needs_a_change and not for_estimate and not changes and not _given(aspect):
+        # Refused here, before credits are held, not by the worker after.
+        allowed = sorted({*spec.options, "aspect_ratio"} - {"fit"})
+        invalid("settings", f"Nothing to do: {spec.name} needs at least one change.", allowed)
     return out, problems
 
 

@@ -136,6 +136,7 @@ MODELS = [
         use_cases="Re-cutting for 9:16, 1:1, 4:5 and friends.",
         aspect_ratios=ASPECTS,
         options=frozenset({"trim_start", "trim_end", "speed", "mute", "fit"}),
+        needs_a_change=True,
     ),
     Process(
         id="local/enhance",

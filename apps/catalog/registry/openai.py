@@ -42,6 +42,8 @@ MODELS = [
         durations=Durations.of(10, 15),
         default_duration=10,
         i2v_sibling="sora-2-standard-i2v",
+        # OpenAI's own model names (the /v1/videos front): an image switches to the I2V.
+        aliases=("sora-2", "sora-2-2025-10-06", "sora-2-2025-12-08"),
     ),
     Sora(
         id="sora-2-standard-i2v",
@@ -72,5 +74,6 @@ MODELS = [
         default_duration=10,
         prompt=PromptUse.NONE,
         storyboard=True,
+        aliases=("sora-2-pro", "sora-2-pro-2025-10-06"),
     ),
 ]

@@ -277,6 +277,8 @@ class ModelSpec:
     aliases: tuple[str, ...] = ()
     storyboard: bool = False
     option_defaults: tuple[tuple[str, object], ...] = ()
+    # The model does nothing unless an option or an aspect ratio asks for a change.
+    needs_a_change: bool = False
 
     @property
     def is_local(self) -> bool:
