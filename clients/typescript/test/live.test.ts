@@ -21,6 +21,7 @@ import {
   ProcessRequest,
   RateLimited,
   Reelsmith,
+  StorageFull,
   ReelsmithError,
   ValidationError,
   VideoGenerationRequest,
@@ -209,6 +210,21 @@ test("FileTooLarge for an upload past the tier's per-file limit", { skip: needs(
   await assert.rejects(rs.upload(big, { filename: "big.png" }), (e: unknown) => e instanceof FileTooLarge && e.status === 413);
   // The same limit applies to a file given to the builder.
   await assert.rejects(rs.generateVideo(new VideoGenerationRequest("x").withImage(big)), FileTooLarge);
+});
+
+test("StorageFull for an upload, and for a job whose video does not fit, which charges nothing", { skip: needs("RS_TEST_FULL_KEY"), timeout: 300_000 }, async () => {
+  const rs = client(env.RS_TEST_FULL_KEY);
+  const before = await rs.balance();
+  await assert.rejects(rs.upload(readFileSync(out("generate.mp4")), { filename: "clip.mp4" }), (e: unknown) => e instanceof StorageFull && e.status === 507);
+  let failed: unknown;
+  await rs.generateVideo(new VideoGenerationRequest("A crowded shelf").withModel("local/text-to-video").withDuration(1).withResolution("480p")).catch((e: unknown) => {
+    failed = e;
+  });
+  assert.ok(failed instanceof StorageFull, String(failed));
+  assert.match(failed.taskId ?? "", /^job_/, "the job failed at delivery");
+  assert.equal((await rs.pollVideo(failed.taskId!)).status, "failed");
+  const after = await rs.balance();
+  assert.deepEqual([after.balance, after.held], [before.balance, 0]);
 });
 
 test("ModelUnavailable, ValidationError, NotFound and AuthenticationError from the API", { skip, timeout: 60_000 }, async () => {

@@ -144,6 +144,9 @@ def test_the_typescript_client_passes_its_node_tests_against_the_live_stack(
     _, small_key = _workspace_key(
         "small@example.com", _tier("ts-small", max_upload_bytes=UPLOAD_LIMIT), 100
     )
+    _, full_key = _workspace_key(
+        "full@example.com", _tier("ts-full", storage_quota_bytes=10_000), 100
+    )
     proxied, proxy_key = _workspace_key("proxied@example.com", roomy, 100)
     cancel_ws = Workspace.objects.get(memberships__user__email="cancel@example.com")
     assert billing.credit_account_open(workspace=Workspace.objects.get(
@@ -163,6 +166,7 @@ def test_the_typescript_client_passes_its_node_tests_against_the_live_stack(
             "RS_TEST_BROKE_KEY": broke_key,
             "RS_TEST_LIMITED_KEY": limited_key,
             "RS_TEST_SMALL_UPLOAD_KEY": small_key,
+            "RS_TEST_FULL_KEY": full_key,
             "RS_TEST_UPLOAD_LIMIT": str(UPLOAD_LIMIT),
             "RS_TEST_PROXY_URL": proxy.url,
             "RS_TEST_PROXY_KEY": proxy_key,
