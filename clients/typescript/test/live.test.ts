@@ -208,6 +208,9 @@ test("FileTooLarge for an upload past the tier's per-file limit", { skip: needs(
   const rs = client(env.RS_TEST_SMALL_UPLOAD_KEY);
   const big = new Uint8Array(Number(env.RS_TEST_UPLOAD_LIMIT) * 4).fill(7);
   await assert.rejects(rs.upload(big, { filename: "big.png" }), (e: unknown) => e instanceof FileTooLarge && e.status === 413);
+  // A file far past the limit is refused from its Content-Length, before its bytes are read.
+  const huge = new Uint8Array(8 * 1024 * 1024);
+  await assert.rejects(rs.upload(huge, { filename: "huge.mp4" }), (e: unknown) => e instanceof FileTooLarge && e.status === 413);
   // The same limit applies to a file given to the builder.
   await assert.rejects(rs.generateVideo(new VideoGenerationRequest("x").withImage(big)), FileTooLarge);
 });
