@@ -106,6 +106,28 @@ test("generate with wait reports progress and returns a completed video with its
   assert.ok(all.includes(kept.id) && all.includes(response.assetId!));
 });
 
+test("withImage takes a file path (uploaded first) and runs image-to-video", { skip, timeout: 300_000 }, async () => {
+  const rs = client();
+  const { asset } = JSON.parse(readFileSync(out("generate.json"), "utf8")) as { asset: string };
+  const thumbnail = (await rs.gallery.get(asset)).thumbnail_url;
+  assert.ok(thumbnail, "the generated video has a thumbnail");
+  const still = await fetch(thumbnail);
+  assert.equal(still.status, 200);
+  const type = still.headers.get("content-type") ?? "";
+  const path = out(type.includes("png") ? "still.png" : type.includes("webp") ? "still.webp" : "still.jpg");
+  writeFileSync(path, new Uint8Array(await still.arrayBuffer()));
+  const request = new VideoGenerationRequest("Slowly pan across").withImage(path).withModel("local/image-to-video").withDuration(1);
+  assert.equal(request.method, "image-to-video");
+  const response = await rs.generateVideo(request);
+  assert.equal(response.status, "completed");
+  assert.equal(response.job.method, "image-to-video");
+  assert.ok(Math.abs((response.duration ?? 0) - 1) < 0.2);
+  // Bytes and Blobs upload the same way.
+  const blob = new Blob([readFileSync(path)]);
+  const uploaded = await rs.upload(blob, { filename: "still-from-blob" + path.slice(path.lastIndexOf(".")) });
+  assert.equal(uploaded.kind, "image");
+});
+
 test("wait=false answers at once; pollVideo follows the job to completion", { skip, timeout: 300_000 }, async () => {
   const rs = client();
   const request = new VideoGenerationRequest("A paper boat on a pond").withModel("local/text-to-video").withDuration(1).withResolution("480p");
