@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test lint fmt typecheck bench bench-tools docker-config schema check-deploy browsers clean
+.PHONY: help install run test lint fmt typecheck bench bench-tools docker-config schema check-deploy browsers clients clean
 
 help:
 	@echo "make run            the whole app on embedded defaults (SQLite, filesystem broker, local disk)"
@@ -33,7 +33,7 @@ run: install fonts
 
 # PostgreSQL and Redis are used when DATABASE_URL/REDIS_URL are set, or when they answer on
 # localhost (the suite's concurrency and money tests need PostgreSQL); otherwise SQLite.
-test: install browsers fonts
+test: install browsers fonts clients
 	@eval "$$($(PY) .ci/detect_services.py)"; \
 	echo "make test: database=$${DATABASE_URL:-sqlite} redis=$${REDIS_URL:-none}"; \
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -92,5 +92,13 @@ fonts:
 browsers:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: browser tests will be skipped"
 
+# The TypeScript client's packages (pinned in its package-lock.json) and its tsc build; its
+# tests run from pytest (tests/clients/typescript). Node comes from Debian when missing.
+clients:
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; } || echo "node not installed: TypeScript client tests will be skipped"
+	@if command -v npm >/dev/null; then \
+	  cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; \
+	fi
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache clients/typescript/node_modules clients/typescript/dist clients/typescript/build
