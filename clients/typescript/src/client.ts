@@ -127,10 +127,10 @@ export class Reelsmith {
 
   /**
    * A client from `REELSMITH_API_KEY`, `REELSMITH_BASE_URL` (default http://127.0.0.1:8000)
-   * and `REELSMITH_TIMEOUT` (seconds to wait for a video); `options` win over them.
+   * and `REELSMITH_VIDEO_TIMEOUT` (seconds to wait for a video); `options` win over them.
    */
   static fromEnv(options: ClientOptions = {}): Reelsmith {
-    const timeout = env("REELSMITH_TIMEOUT");
+    const timeout = env("REELSMITH_VIDEO_TIMEOUT");
     return new Reelsmith({
       apiKey: env("REELSMITH_API_KEY"),
       baseUrl: env("REELSMITH_BASE_URL") ?? DEFAULT_BASE_URL,
