@@ -391,3 +391,14 @@ def test_wrong_methods_are_405(aw, method, path):
     response = getattr(aw, method)(BASE + path)
     assert response.status_code == 405
     assert error_of(response)["code"] == "METHOD_NOT_ALLOWED"
+
+
+def test_an_option_the_model_lacks_is_400_not_silently_ignored(aw, settings):
+    settings.FAL_KEY = "configured"  # Seedance runs on fal: available, so only this is wrong
+    # Spec 003 says other models ignore negativePrompt; we refuse rather than drop it.
+    body = {"prompt": "A fox", "model": "seedance-lite-t2v", "negativePrompt": "blur"}
+    response = aw.post(GENERATE, body, format="json")
+    assert response.status_code == 400
+    error = error_of(response)
+    assert [p["field"] for p in error["details"]["problems"]] == ["negativePrompt"]
+    assert "negativePrompt" in error["message"]
