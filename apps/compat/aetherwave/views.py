@@ -164,8 +164,9 @@ class SaveToGalleryView(AetherWaveView):
                 f"Unknown mediaType {media_type!r}.",
                 details={"field": "mediaType", "allowed": list(translate.MEDIA_TYPES)},
             )
-        visibility = body.get("visibility", Visibility.PRIVATE)
-        if visibility not in Visibility.values:
+        # Absent: a kept result keeps its visibility; a fetched one is private.
+        visibility = body.get("visibility")
+        if visibility is not None and visibility not in Visibility.values:
             raise ValidationError(
                 f"Unknown visibility {visibility!r}.",
                 details={"field": "visibility", "allowed": list(Visibility.values)},
@@ -190,7 +191,7 @@ class SaveToGalleryView(AetherWaveView):
                 owner=request.user,
                 url=url,
                 title=texts["title"],
-                visibility=visibility,
+                visibility=visibility or Visibility.PRIVATE,
                 kind=media_type,
                 prompt=texts["prompt"],
                 model=texts["model"],

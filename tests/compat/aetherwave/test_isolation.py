@@ -81,6 +81,10 @@ def test_another_tenants_media_url_cannot_be_saved_to_a_gallery(aw, aw_charlie, 
         "unlisted",
     )
     assert Asset.objects.count() == 1
+    # Saving it again without a visibility keeps the one it has.
+    again = aw.post(f"{BASE}/api/save-to-gallery", {"mediaUrl": url}, format="json")
+    assert again.status_code == 201 and again.json()["visibility"] == "unlisted"
+    assert again.json()["title"] == "Mine"
 
 
 @pytest.mark.isolation("aetherwave-generate-video")
