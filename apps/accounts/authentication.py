@@ -21,8 +21,14 @@ def raw_key_from(request: Any) -> str | None:
 
 
 class ApiKeyAuthentication(BaseAuthentication):
+    """Subclasses that read the key from another header (a vendor's, in apps/compat)
+    override `raw_key`; lookup and the failed-attempt limit stay here."""
+
+    def raw_key(self, request: Any) -> str | None:
+        return raw_key_from(request)
+
     def authenticate(self, request: Any) -> tuple[Any, Any] | None:
-        raw = raw_key_from(request)
+        raw = self.raw_key(request)
         if raw is None:
             return None  # no key offered: let session auth try
         address = client_address(request)

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet, TextChoices
 
 from apps.accounts.models import Workspace
 from apps.core.errors import NotFound
+from apps.gallery import storage
 from apps.gallery.models import Asset, AssetStatus, ModerationState, Visibility
 
 _NOT_FOUND = "No such asset."
@@ -115,3 +116,16 @@ def asset_get_reportable(*, workspace: Workspace, public_id: str) -> Asset:
         )
     except Asset.DoesNotExist:
         raise NotFound(_NOT_FOUND) from None
+
+
+def asset_get_by_media_url(*, workspace: Workspace, url: str) -> Asset | None:
+    """The asset a media URL of ours names (a link this server handed out), or None for a
+    URL that is not ours. Our URL of another workspace's asset is NotFound, like a missing
+    one: our own links are resolved, never fetched."""
+    key = storage.key_from_media_url(url)
+    if key is None:
+        return None
+    asset = assets_list(workspace=workspace).filter(storage_key=key).first()
+    if asset is None:
+        raise NotFound(_NOT_FOUND)
+    return asset

@@ -141,9 +141,12 @@ def asset_save_from_url(
     title: str = "",
     tags: list[str] | None = None,
     visibility: str = Visibility.PRIVATE,
+    kind: str | None = None,
+    prompt: str = "",
+    model: str = "",
 ) -> Asset:
     """Fetches `url` through the SSRF-guarded client (capped at the tier's per-file
-    limit) and saves it to the gallery."""
+    limit) and saves it to the gallery; `kind` (video, image, audio) refuses other media."""
     limit = upload_limit_bytes(workspace=workspace)
     with tempdir() as tmp:
         dest = tmp / "download"
@@ -163,6 +166,9 @@ def asset_save_from_url(
             title=title,
             tags=tags,
             visibility=visibility,
+            kind=kind,
+            prompt=prompt,
+            model=model,
             move=True,
         )
 

@@ -11,7 +11,7 @@ import shutil
 import unicodedata
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.core import signing
@@ -217,6 +217,37 @@ def unsign_token(token: str) -> dict[str, Any]:
     payload = signer.unsign_object(token)
     ttl = int(payload.get("t", 0))
     return signer.unsign_object(token, max_age=ttl)
+
+
+def key_from_media_url(url: str) -> str | None:
+    """The storage key a media URL of ours names (a signed local link, or a URL of our S3
+    bucket), or None for anyone else's URL. A local link's signature must be ours; its
+    age does not matter, since it only names the object."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    storage = get_storage()
+    if is_s3(storage):
+        s3: Any = storage
+        probe = urlsplit(str(s3.url("k")))
+        prefix = probe.path[:-1]
+        if parts.netloc != probe.netloc or not parts.path.startswith(prefix):
+            return None
+        key = unquote(parts.path[len(prefix) :])
+    else:
+        base = urlsplit(settings.PUBLIC_BASE_URL + reverse("media-signed", kwargs={"token": "t"}))
+        prefix = base.path[:-1]
+        if parts.netloc != base.netloc or not parts.path.startswith(prefix):
+            return None
+        try:
+            payload = signing.TimestampSigner(salt=SIGNER_SALT).unsign_object(
+                parts.path[len(prefix) :]
+            )
+        except signing.BadSignature:
+            return None
+        key = str(payload.get("k", "")) if isinstance(payload, dict) else ""
+    return key if key.startswith("ws/") else None
 
 
 def disposition(filename: str, *, attachment: bool) -> str:

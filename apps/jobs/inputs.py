@@ -2,8 +2,12 @@
 charged and stored as (unsaved) workspace assets once the job is accepted.
 
 The API's names: `source_*` (an image for image-to-video and lip-sync, a video for extend
-and process), `end_image_*` and `audio_*`, each as `_file`, `_asset` or `_url`."""
+and process), `end_image_*` and `audio_*`, each as `_file`, `_asset`, `_url` or `_data`
+(base64, or a `data:` URL, for clients that send files inside JSON)."""
 
+import base64
+import binascii
+import re
 import shutil
 import tempfile
 import time
@@ -17,7 +21,7 @@ from django.conf import settings
 
 from apps import media
 from apps.accounts.models import User, Workspace
-from apps.core.errors import ValidationError
+from apps.core.errors import ErrorCode, ValidationError
 from apps.core.http import OutboundError, fetch_to_file, validate_public_url
 from apps.gallery.models import Asset
 from apps.gallery.objects import media_error
@@ -27,7 +31,11 @@ from apps.gallery.services import asset_create_from_file, asset_delete
 from apps.gallery.uploads import file_too_large
 
 SLOTS = ("source", "end_image", "audio")
+ORIGINS = ("_file", "_asset", "_url", "_data")
 EXPECTED_KIND = {"end_image": "image", "audio": "audio"}
+# `data:<type>[;params];base64,<payload>` (RFC 2397; only the base64 form carries media).
+DATA_URL = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w.+-]+=[^;,]*)*);base64,", re.I)
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
 
 
 @dataclass
@@ -35,7 +43,7 @@ class JobInputFile:
     """One input: where it came from, and either a local file (upload, URL) or an asset."""
 
     role: str  # image | end_image | audio | video
-    origin: str  # file | asset | url
+    origin: str  # file | asset | url | data
     info: media.MediaInfo | None = None
     path: Path | None = None
     name: str = ""
@@ -67,12 +75,12 @@ def _role(slot: str, kind: str) -> str:
     return slot
 
 
-def _validated(path: Path, slot: str) -> media.MediaInfo:
+def _validated(path: Path, slot: str, *, field: str = "") -> media.MediaInfo:
     try:
         info = media.validate(path=path, expect=EXPECTED_KIND.get(slot))  # type: ignore[arg-type]
     except media.MediaError as exc:
         error = media_error(exc)
-        error.details = {**error.details, "field": f"{slot}_file"}
+        error.details = {**error.details, "field": field or f"{slot}_file"}
         raise error from None
     return info
 
@@ -101,9 +109,9 @@ def inputs_collect(
                     details={"field": f"{slot}_file"},
                 )
             given = [
-                name
-                for name in (f"{slot}_file", f"{slot}_asset", f"{slot}_url")
-                if files.get(name) is not None or data.get(name) not in (None, "")
+                slot + origin
+                for origin in ORIGINS
+                if files.get(slot + origin) is not None or data.get(slot + origin) not in (None, "")
             ]
             if len(given) > 1:
                 raise ValidationError(
@@ -157,7 +165,10 @@ def _collect_one(
             )
         fetch_to_file(url, dest=dest, max_bytes=limit, timeout_s=remaining, field=field)
         name = url.rsplit("/", 1)[-1].split("?")[0] or slot
-        origin = "url"
+        origin, declared = "url", None
+    elif field.endswith("_data"):
+        declared = data_decode_to_file(data[field], dest=dest, limit_bytes=limit, field=field)
+        name, origin = slot, "data"
     else:
         upload = files[field]
         if upload.size > limit:
@@ -167,8 +178,56 @@ def _collect_one(
                 fh.write(chunk)
         name = upload.name or slot
         origin = "file"
-    info = _validated(dest, slot)
+        declared = None
+    info = _validated(dest, slot, field=field)
+    if declared and declared != info.kind:
+        raise ValidationError(
+            f"{field} says it is {declared} data but holds {info.kind}.",
+            code=ErrorCode.UNSUPPORTED_FORMAT,
+            details={"field": field, "declared": declared, "found": info.kind},
+        )
     return JobInputFile(role=_role(slot, info.kind), origin=origin, info=info, path=dest, name=name)
+
+
+def data_decode_to_file(value: Any, *, dest: Path, limit_bytes: int, field: str) -> str | None:
+    """Writes base64 (plain, URL-safe or a `data:…;base64,` URL) to `dest`, refusing it by
+    its length before decoding when it is over `limit_bytes` (the tier's per-file limit).
+    Returns the media kind a data: URL declares (image, video, audio) or None."""
+    if not isinstance(value, str):
+        raise ValidationError(
+            f"{field} must be a base64 string or a data: URL.", details={"field": field}
+        )
+    declared = None
+    match = DATA_URL.match(value)
+    if match:
+        mime = (match.group(1) or "").lower()
+        declared = mime.split("/", 1)[0] or None
+        if declared not in (None, "image", "video", "audio"):
+            raise ValidationError(
+                f"{field} is a data: URL of {mime}; send an image, video or audio.",
+                code=ErrorCode.UNSUPPORTED_FORMAT,
+                details={"field": field, "declared": mime},
+            )
+        value = value[match.end() :]
+    elif value.startswith("data:"):
+        raise ValidationError(
+            f"{field} is a data: URL without base64 encoding.", details={"field": field}
+        )
+    payload = "".join(value.split()).encode("ascii", "replace").translate(_URLSAFE)
+    # 4 base64 characters carry 3 bytes: refused unread when it cannot fit the limit.
+    if len(payload) // 4 * 3 - 2 > limit_bytes:
+        raise file_too_large(limit_bytes=limit_bytes, size_bytes=len(payload) // 4 * 3)
+    payload += b"=" * (-len(payload) % 4)
+    try:
+        raw = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationError(f"{field} is not valid base64.", details={"field": field}) from None
+    if not raw:
+        raise ValidationError(f"{field} is empty.", details={"field": field})
+    if len(raw) > limit_bytes:
+        raise file_too_large(limit_bytes=limit_bytes, size_bytes=len(raw))
+    dest.write_bytes(raw)
+    return declared
 
 
 def inputs_store(

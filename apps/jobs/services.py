@@ -33,6 +33,7 @@ from apps.core.errors import (
 )
 from apps.jobs.enqueue import enqueue
 from apps.jobs.events import job_event_emit
+from apps.jobs.inputs import ORIGINS as INPUT_SUFFIXES
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
 from apps.moderation.screening import job_screener
@@ -278,7 +279,7 @@ def job_submit(
         return existing, False
 
     with inputs_collect(workspace=workspace, data=data, files=files) as found:
-        fields = {k: v for k, v in data.items() if not k.endswith(("_file", "_asset", "_url"))}
+        fields = {k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES)}
         preflight = job_preflight(
             fields=fields, inputs={role: item.as_probe() for role, item in found.items()}
         )

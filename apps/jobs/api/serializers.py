@@ -8,6 +8,9 @@ from apps.catalog.registry.types import Method, Quality
 from apps.gallery import storage
 from apps.jobs.models import Job, JobStatus
 
+# The `*_data` inputs: files inside a JSON body.
+DATA_HELP = "Base64 or a data: URL, capped at the tier's per-file limit (JSON bodies: 10 MB)."
+
 
 class JobErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
@@ -127,12 +130,24 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     source_file = serializers.FileField(required=False)
     source_asset = serializers.CharField(required=False, allow_blank=True)
     source_url = serializers.URLField(required=False)
+    source_data = serializers.CharField(
+        required=False,
+        help_text=DATA_HELP,
+    )
     audio_file = serializers.FileField(required=False)
     audio_asset = serializers.CharField(required=False, allow_blank=True)
     audio_url = serializers.URLField(required=False)
+    audio_data = serializers.CharField(
+        required=False,
+        help_text=DATA_HELP,
+    )
     end_image_file = serializers.FileField(required=False)
     end_image_asset = serializers.CharField(required=False, allow_blank=True)
     end_image_url = serializers.URLField(required=False)
+    end_image_data = serializers.CharField(
+        required=False,
+        help_text=DATA_HELP,
+    )
     webhook_url = serializers.URLField(
         required=False,
         help_text="Also POST this job's terminal event (task.completed, task.failed, …) "
@@ -158,6 +173,10 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
     source_file = serializers.FileField(required=False)
     source_asset = serializers.CharField(required=False, allow_blank=True)
     source_url = serializers.URLField(required=False)
+    source_data = serializers.CharField(
+        required=False,
+        help_text=DATA_HELP,
+    )
     webhook_url = serializers.URLField(
         required=False,
         help_text="Also POST this job's terminal event (task.completed, task.failed, …) "

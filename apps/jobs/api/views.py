@@ -1,12 +1,6 @@
 import re
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.conf import settings
-from django.db import connection
 from django.http import HttpResponseRedirect
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -32,11 +26,10 @@ from apps.jobs.api.serializers import (
     TaskListQuerySerializer,
 )
 from apps.jobs.inputs import SLOTS
-from apps.jobs.models import TERMINAL, Job, JobStatus
+from apps.jobs.models import TERMINAL, JobStatus
+from apps.jobs.waiting import job_wait_for_end, wait_slot
 
 MAX_WAIT_S = 30
-WAIT_FIRST_POLL_S = 0.1
-WAIT_MAX_POLL_S = 1.0
 # Multipart sends everything as text; these fields carry JSON.
 JSON_FIELDS = ("storyboard", "settings")
 PREFER_WAIT = re.compile(r"(?:^|[,;\s])wait\s*=\s*(\d+)", re.IGNORECASE)
@@ -84,46 +77,6 @@ def _prefer_wait(request: Request) -> int:
     return min(int(match.group(1)), MAX_WAIT_S) if match else 0
 
 
-_waiting = 0
-_waiting_lock = threading.Lock()
-
-
-@contextmanager
-def _wait_slot() -> Iterator[bool]:
-    """One of this process's JOBS_PREFER_WAIT_MAX_WAITERS wait slots, if one is free.
-    A wait holds a server thread; the cap keeps threads free for every other request."""
-    global _waiting
-    with _waiting_lock:
-        granted = _waiting < settings.JOBS_PREFER_WAIT_MAX_WAITERS
-        _waiting += granted
-    try:
-        yield granted
-    finally:
-        with _waiting_lock:
-            _waiting -= granted
-
-
-def _wait_for_end(job: Job, seconds: int, *, workspace: Any) -> Job:
-    """Polls the job's status (one column by primary key, backing off to once a second)
-    until it ends or `seconds` pass. The database connection is released while sleeping,
-    so waiting requests do not pin PostgreSQL connections."""
-    deadline = time.monotonic() + seconds
-    pause = WAIT_FIRST_POLL_S
-    current = job.status
-    while current not in TERMINAL:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            break
-        if not connection.in_atomic_block:
-            connection.close()
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, WAIT_MAX_POLL_S)
-        current = selectors.job_status(workspace=workspace, job_id=job.pk) or current
-    if current != job.status:
-        job.refresh_from_db()
-    return job
-
-
 def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Response:
     """Accepts the job, then honours Prefer: wait."""
     job, created = services.job_submit(
@@ -135,9 +88,9 @@ def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Re
     )
     wait = _prefer_wait(request)
     if wait and job.status not in TERMINAL:
-        with _wait_slot() as granted:
+        with wait_slot() as granted:
             if granted:
-                job = _wait_for_end(job, wait, workspace=request.workspace)
+                job = job_wait_for_end(job, wait, workspace=request.workspace)
             else:
                 wait = 0  # busy: the preference is not applied (RFC 7240 allows it)
     headers = {"Location": f"/api/v1/tasks/{job.public_id}"}
