@@ -17,6 +17,7 @@ from apps.catalog.selectors import models_for_picker
 from apps.core.errors import NotFound
 from apps.core.pages import run_action
 from apps.dashboard import jobrail
+from apps.dashboard.prefill import studio_prefill
 from apps.gallery import storage
 from apps.gallery.quota import upload_limit_bytes
 from apps.gallery.services import asset_save
@@ -72,14 +73,15 @@ def _job_or_404(request: HttpRequest, job_id: str) -> Job:
 def studio(request: HttpRequest) -> HttpResponse:
     workspace = request.workspace  # type: ignore[attr-defined]
     data = _studio_data(workspace)
-    tab = request.GET.get("tab", "")
-    keys = [t["key"] for t in data["tabs"]]
+    # ?tab=, and ?prompt= / ?model= / ?source= from the gallery's Reuse prompt and Remix.
+    tab, data["prefill"] = studio_prefill(workspace=workspace, query=request.GET, data=data)
     return render(
         request,
         "dashboard/studio.html",
         {
             "studio": data,
-            "tab": tab if tab in keys else keys[0],
+            "tab": tab,
+            "prefill_notice": data["prefill"]["notice"],
             "tabs": data["tabs"],
             "tier": workspace.tier,
             "account": credit_account_get(workspace=workspace),

@@ -120,7 +120,7 @@ export function buildFields(model, ctx) {
     .concat(model.inputs.optional.map(function (r) { return [r, false]; }));
   roles.forEach(function (pair) {
     var f = fileField(pair[0], pair[1], ctx.fileContext(model));
-    add(pair[0], f.label, f.control, null, { box: f.box, read: f.read, file: true });
+    add(pair[0], f.label, f.control, null, { box: f.box, read: f.read, check: f.check, file: true });
   });
   if (roles.length && ctx.uploadNote) box.appendChild(ctx.uploadNote);
   if (ctx.uploadNote) ctx.uploadNote.hidden = !roles.length;

@@ -1,6 +1,8 @@
 // The file inputs: each is a drop zone with a preview of the chosen image, video or audio.
 // Files live in `files` (role -> File) for the whole visit, so changing the model or the
-// tab keeps them: a model that takes the same role shows the same file again.
+// tab keeps them: a model that takes the same role shows the same file again. An asset of
+// the gallery (the Studio opened by "Remix") fills a role the same way, in `assets`, until a
+// file replaces it or it is removed; it is sent by id, not uploaded.
 import { el } from "./dom.js";
 
 export var LABELS = { image: "Image", end_image: "End image", audio: "Audio", video: "Video" };
@@ -20,6 +22,7 @@ var FORMATS = {
 };
 
 export var files = {}; // role -> File, kept across model and tab changes
+export var assets = {}; // role -> a gallery asset {id, kind, name, url, format, duration_s, …}
 export var durations = {}; // role -> seconds, probed by the browser (for the estimate only)
 
 function extension(name) {
@@ -63,6 +66,30 @@ export function kindProblem(model, role, file) {
     " field takes " + listText(accepted) + (KIND[role] === "audio" ? " audio." : " " + KIND[role] + "s.");
 }
 
+// The same check for a gallery asset, from its stored format.
+export function assetProblem(model, role, asset) {
+  var formats = formatsFor(model, role);
+  var format = String(asset.format || "").toLowerCase();
+  if (!formats.length || !format) return null;
+  var ok = formats.some(function (f) {
+    return f === format || (FORMATS[f] && FORMATS[f].ext.indexOf(format) >= 0);
+  });
+  if (ok) return null;
+  var accepted = formats.map(function (f) { return (FORMATS[f] || { label: f }).label; });
+  return asset.name + " is " + format.toUpperCase() + "; the " + LABELS[role].toLowerCase() +
+    " field takes " + listText(accepted) + " for this model. Choose a file instead.";
+}
+
+// A gallery asset as the input of its role (the Studio opened by "Remix").
+export function useAsset(asset) {
+  var role = asset.kind;
+  if (!KIND[role]) return;
+  assets[role] = asset;
+  delete files[role];
+  if (KIND[role] !== "image" && asset.duration_s) durations[role] = asset.duration_s;
+  else delete durations[role];
+}
+
 function acceptAttr(model, role) {
   var out = [];
   formatsFor(model, role).forEach(function (f) {
@@ -85,6 +112,19 @@ function preview(role, file) {
   return el("figure", { className: "preview", "data-testid": "preview-" + role }, [
     media,
     el("figcaption", { className: "small muted", text: file.name + " · " + (file.size / 1e6).toFixed(1) + " MB" }),
+  ]);
+}
+
+function assetPreview(role, asset) {
+  var kind = KIND[role];
+  var media;
+  if (kind === "image") media = el("img", { src: asset.url, alt: "Preview of " + asset.name });
+  else if (kind === "video") media = el("video", { src: asset.url, poster: asset.thumbnail, controls: true, muted: true, playsinline: true, preload: "metadata" });
+  else media = el("audio", { src: asset.url, controls: true, preload: "metadata" });
+  media.className = "preview-media";
+  return el("figure", { className: "preview", "data-testid": "preview-" + role, "data-asset": asset.id }, [
+    media,
+    el("figcaption", { className: "small muted", text: asset.name + " · from your gallery" }),
   ]);
 }
 
@@ -124,9 +164,11 @@ export function fileField(role, required, ctx) {
     shown.querySelectorAll("[data-object-url]").forEach(function (m) { URL.revokeObjectURL(m.dataset.objectUrl); });
     shown.innerHTML = "";
     var file = files[role];
-    clear.hidden = !file;
-    zone.classList.toggle("has-file", !!file);
+    var asset = !file && assets[role];
+    clear.hidden = !file && !asset;
+    zone.classList.toggle("has-file", !!(file || asset));
     if (file) shown.appendChild(preview(role, file));
+    else if (asset) shown.appendChild(assetPreview(role, asset));
   }
 
   function take(file) {
@@ -144,6 +186,7 @@ export function fileField(role, required, ctx) {
       return;
     }
     files[role] = file;
+    delete assets[role]; // a chosen file replaces a gallery asset
     delete durations[role];
     if (KIND[role] !== "image") probeDuration(role, file, ctx.changed);
     render();
@@ -155,6 +198,7 @@ export function fileField(role, required, ctx) {
   });
   clear.addEventListener("click", function () {
     delete files[role];
+    delete assets[role];
     delete durations[role];
     input.value = "";
     render();
@@ -176,7 +220,14 @@ export function fileField(role, required, ctx) {
   });
 
   render(); // a file kept from the previous model shows at once
-  return { label: label, control: input, box: zone, read: function () { return files[role]; } };
+  return {
+    label: label,
+    control: input,
+    box: zone,
+    read: function () { return files[role] || assets[role]; },
+    // A chosen file was checked when it was taken; a gallery asset is checked here.
+    check: function () { return !files[role] && assets[role] ? assetProblem(ctx.model, role, assets[role]) : null; },
+  };
 }
 
 // The kept files this model takes, role -> File (what is sent and priced).
@@ -184,6 +235,15 @@ export function filesFor(model) {
   var out = {};
   model.inputs.required.concat(model.inputs.optional).forEach(function (role) {
     if (files[role]) out[role] = files[role];
+  });
+  return out;
+}
+
+// The gallery assets this model takes (and no file replaced), role -> asset (sent by id).
+export function assetsFor(model) {
+  var out = {};
+  model.inputs.required.concat(model.inputs.optional).forEach(function (role) {
+    if (assets[role] && !files[role]) out[role] = assets[role];
   });
   return out;
 }

@@ -1,21 +1,31 @@
 // The Studio: tabs and a model picker; the fields the chosen model takes (fields.js, with
 // files in inputs.js); a live price and time (estimate.js); submit to /api/v1/generate or
 // /process with upload progress; the result panel (panel.js) and the jobs rail (rail.js).
-// On a job's own page only job-page.js runs. ES modules, no dependencies.
-import { apiError, csrfToken, el } from "./dom.js";
+// On a job's own page only job-page.js runs. ES modules, no dependencies. The page data's
+// `prefill` (apps/dashboard/prefill.py) opens it with a prompt, a model and a gallery asset.
+import { apiError, el } from "./dom.js";
 import { Estimator } from "./estimate.js";
 import { buildFields, rangeText } from "./fields.js";
-import { durations, filesFor } from "./inputs.js";
+import { assetsFor, durations, filesFor, useAsset } from "./inputs.js";
 import { watchJobPage } from "./job-page.js";
 import { Panel } from "./panel.js";
 import { Rail } from "./rail.js";
+import { send } from "./send.js";
 
 // Input role -> the API's multipart field, and back (for errors).
 var INPUT_FIELD = { image: "source_file", video: "source_file", audio: "audio_file", end_image: "end_image_file" };
-var FIELD_FOR_API = { source_file: null, audio_file: "audio", end_image_file: "end_image" };
+// A gallery asset goes by id in the matching `_asset` field.
+var ASSET_FIELD = { image: "source_asset", video: "source_asset", audio: "audio_asset", end_image: "end_image_asset" };
+var FIELD_FOR_API = {
+  source_file: null, audio_file: "audio", end_image_file: "end_image",
+  source_asset: null, audio_asset: "audio", end_image_asset: "end_image",
+};
 
 function studio(DATA, form) {
-  var state = { tab: null, operation: null, model: null, fields: {}, prompt: "" };
+  var PREFILL = DATA.prefill || {};
+  var state = { tab: null, operation: PREFILL.operation || null, model: null, fields: {}, prompt: PREFILL.prompt || "" };
+  var wantedModel = PREFILL.model || null; // selected once, on the tab the server chose
+  if (PREFILL.source) useAsset(PREFILL.source);
   var modelSelect = document.getElementById("f-model");
   var operationRow = document.getElementById("operation-row");
   var operationSelect = document.getElementById("f-operation");
@@ -186,6 +196,12 @@ function studio(DATA, form) {
     });
     generateButton.disabled = !model.available;
     generateButton.title = model.available ? "" : model.unavailable_reason;
+    // A kept gallery asset this model cannot take says so at once.
+    Object.keys(state.fields).forEach(function (name) {
+      var field = state.fields[name];
+      var problem = field.file && field.check ? field.check() : null;
+      if (problem) showFieldError(name, problem);
+    });
     scheduleEstimate();
   }
 
@@ -198,7 +214,10 @@ function studio(DATA, form) {
       modelSelect.appendChild(el("option", { value: m.id, text: label }));
     });
     var preferred = currentTab().kind === "process" ? currentOperation().default_model : null;
-    var first = models.filter(function (m) { return m.id === preferred && m.available; })[0] ||
+    var wanted = wantedModel;
+    wantedModel = null;
+    var first = models.filter(function (m) { return m.id === wanted; })[0] ||
+      models.filter(function (m) { return m.id === preferred && m.available; })[0] ||
       models.filter(function (m) { return m.id === previous; })[0] || models[0];
     if (first) modelSelect.value = first.id;
     chooseModel();
@@ -240,6 +259,11 @@ function studio(DATA, form) {
     var chosen = filesFor(state.model);
     Object.keys(chosen).forEach(function (role) {
       body[role] = "upload";
+      if (durations[role] !== undefined) body[role + "_duration"] = durations[role];
+    });
+    var kept = assetsFor(state.model);
+    Object.keys(kept).forEach(function (role) {
+      body[role] = "asset";
       if (durations[role] !== undefined) body[role + "_duration"] = durations[role];
     });
     return body;
@@ -290,35 +314,11 @@ function studio(DATA, form) {
     Object.keys(chosen).forEach(function (role) {
       body.append(INPUT_FIELD[role], chosen[role], chosen[role].name);
     });
-    return { body: body, hasFiles: Object.keys(chosen).length > 0 };
-  }
-
-  // XMLHttpRequest rather than fetch() here: only it reports upload progress.
-  function send(url, request) {
-    return new Promise(function (resolve) {
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", url);
-      xhr.setRequestHeader("X-CSRFToken", csrfToken());
-      xhr.setRequestHeader("Accept", "application/json");
-      if (request.hasFiles) {
-        sendProgress.hidden = false;
-        sendProgress.value = 0;
-        xhr.upload.addEventListener("progress", function (e) {
-          if (e.lengthComputable) sendProgress.value = Math.round((e.loaded * 100) / e.total);
-        });
-      }
-      xhr.onload = function () {
-        sendProgress.hidden = true;
-        var json = null;
-        try { json = JSON.parse(xhr.responseText); } catch (err) { json = null; }
-        resolve({ ok: xhr.status >= 200 && xhr.status < 300, status: xhr.status, body: json });
-      };
-      xhr.onerror = function () {
-        sendProgress.hidden = true;
-        resolve({ ok: false, status: 0, body: { error: { message: "The request was interrupted (network error, or the server refused the upload)." } } });
-      };
-      xhr.send(request.body);
+    var kept = assetsFor(state.model);
+    Object.keys(kept).forEach(function (role) {
+      body.append(ASSET_FIELD[role], kept[role].id);
     });
+    return { body: body, hasFiles: Object.keys(chosen).length > 0 };
   }
 
   form.addEventListener("submit", function (event) {
@@ -334,7 +334,7 @@ function studio(DATA, form) {
     generateButton.disabled = true;
     var original = generateButton.textContent;
     generateButton.textContent = "Sending…";
-    send(url, submitBody()).then(function (r) {
+    send(url, submitBody(), sendProgress).then(function (r) {
       generateButton.disabled = false;
       generateButton.textContent = original;
       if (!r.ok || !r.body || !r.body.id) {
@@ -352,6 +352,7 @@ function studio(DATA, form) {
   DATA.operations.forEach(function (op) {
     operationSelect.appendChild(el("option", { value: op.operation, text: op.operation + " — " + op.label }));
   });
+  if (state.operation) operationSelect.value = state.operation;
   operationSelect.addEventListener("change", function () {
     state.operation = operationSelect.value;
     fillModels();
