@@ -4,7 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
 from rest_framework.views import APIView
+
+from apps.jobs import services
+from apps.jobs.models import Job
 
 
 @extend_schema(exclude=True)
@@ -19,3 +23,18 @@ class CompatView(APIView):
         if self.exception_handler is not None:
             return type(self).exception_handler
         return super().get_exception_handler()
+
+
+def submit_job(
+    request: Request, data: dict[str, Any], files: dict[str, Any] | None = None, **extra: Any
+) -> tuple[Job, bool]:
+    """Accepts a job exactly as /api/v1/generate does (same keys, hold, moderation), under
+    the request's `Idempotency-Key`; (job, created)."""
+    return services.job_submit(
+        workspace=request.workspace,
+        user=request.user,
+        data=data,
+        files=files,
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
+        **extra,
+    )

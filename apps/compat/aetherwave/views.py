@@ -16,7 +16,7 @@ from apps.accounts.permissions import resolve_workspace
 from apps.catalog.selectors import model_describe, model_list
 from apps.compat.aetherwave import translate
 from apps.compat.aetherwave.authentication import AetherWaveKeyAuthentication, AetherWaveMember
-from apps.compat.views import CompatView
+from apps.compat.views import CompatView, submit_job
 from apps.core.errors import ValidationError
 from apps.core.exceptions import api_exception_handler
 from apps.core.parsers import JSONParser, MultiPartParser
@@ -64,12 +64,7 @@ class GenerateVideoView(AetherWaveView):
 
     def post(self, request: Request) -> Response:
         data = translate.generate_fields(_json_object(request), workspace=request.workspace)
-        job, created = services.job_submit(
-            workspace=request.workspace,
-            user=request.user,
-            data=data,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
+        job, created = submit_job(request, data)
         if job.status not in TERMINAL:
             with wait_slot() as granted:
                 if granted:
@@ -118,13 +113,7 @@ class RemoveBackgroundView(StreamedFilesMixin, AetherWaveView):
             )
         inputs = translate.own_media_resolved(inputs, workspace=request.workspace)
         fields = services.process_fields(operation="remove-background", settings=None)
-        job, created = services.job_submit(
-            workspace=request.workspace,
-            user=request.user,
-            data={**fields, **inputs},
-            files=files,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
+        job, created = submit_job(request, {**fields, **inputs}, files)
         answer = {
             "jobId": job.public_id,
             "state": translate.state(job),

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from apps.accounts.permissions import IsWorkspaceManager
 from apps.catalog.services import cost_estimate
 from apps.compat.alwrity import fields as alw
-from apps.compat.views import CompatView
+from apps.compat.views import CompatView, submit_job
 from apps.core.errors import Conflict
 from apps.core.parsers import JSONParser, MultiPartParser
 from apps.gallery import storage
@@ -38,13 +38,7 @@ def task_body(job: Job) -> dict[str, Any]:
 
 
 def _submitted(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Response:
-    job, created = services.job_submit(
-        workspace=request.workspace,
-        user=request.user,
-        data=data,
-        files=files,
-        idempotency_key=request.headers.get("Idempotency-Key"),
-    )
+    job, created = submit_job(request, data, files)
     headers = {"Location": f"{PREFIX}/tasks/{job.public_id}/status"}
     if not created:
         headers["Idempotent-Replayed"] = "true"

@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.authentication import ApiKeyAuthentication
-from apps.compat.views import CompatView
+from apps.compat.views import CompatView, submit_job
 from apps.core.errors import NotFound
 from apps.core.parsers import JSONParser, MultiPartParser
 from apps.gallery import storage
 from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.objects import asset_spritesheet_key
-from apps.jobs import selectors, services
+from apps.jobs import selectors
 from apps.jobs.deletion import job_delete
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.remix import job_remix_fields
@@ -75,15 +75,8 @@ def _video_response(job: Job, status: int = 200, replayed: bool = False) -> Resp
 def _submit(
     request: Request, data: dict[str, Any], files: dict[str, Any], **extra: Any
 ) -> Response:
-    job, created = services.job_submit(
-        workspace=request.workspace,
-        user=request.user,
-        data=data,
-        files=files,
-        idempotency_key=request.headers.get("Idempotency-Key") or None,
-        client_retry=translate.retry_attempt(request),
-        **extra,
-    )
+    retry = translate.retry_attempt(request)
+    job, created = submit_job(request, data, files, client_retry=retry, **extra)
     return _video_response(job, replayed=not created)
 
 

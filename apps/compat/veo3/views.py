@@ -8,9 +8,9 @@ from rest_framework.response import Response
 
 from apps.compat.veo3.errors import veo3_error, veo3_exception_handler
 from apps.compat.veo3.fields import generate_fields
-from apps.compat.views import CompatView
+from apps.compat.views import CompatView, submit_job
 from apps.core.parsers import JSONParser
-from apps.jobs import selectors, services
+from apps.jobs import selectors
 from apps.jobs.api.serializers import JobSerializer
 from apps.jobs.models import Job, JobStatus
 
@@ -50,13 +50,7 @@ class Veo3GenerateView(Veo3View):
 
     def post(self, request: Request) -> Response:
         fields, files = generate_fields(request.data)
-        job, created = services.job_submit(
-            workspace=request.workspace,
-            user=request.user,
-            data=fields,
-            files=files,
-            idempotency_key=request.headers.get("Idempotency-Key"),
-        )
+        job, created = submit_job(request, fields, files)
         headers = {"Location": f"{PREFIX}/tasks/{job.public_id}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"
