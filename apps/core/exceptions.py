@@ -183,7 +183,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 def server_error(request: HttpRequest) -> HttpResponse:
     error = ApplicationError(retryable=True)
     if is_api_request(request):
-        return JsonResponse(error.as_dict(), status=error.status)
+        return JsonResponse(error_body(request, error), status=error.status)
     # A template of its own, rendered without the request's context processors (no
     # database): it must work when whatever failed was the database.
     html = loader.render_to_string("500.html")
