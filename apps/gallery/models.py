@@ -52,6 +52,9 @@ class Asset(BaseModel):
     # Private object key, always under `ws/<workspace public id>/`.
     storage_key = models.CharField(max_length=512, blank=True)
     thumbnail_key = models.CharField(max_length=512, blank=True)
+    # An HLS rendition set of the video (issue 17): its master playlist's key; the variant
+    # playlists and segments sit beside it as `<prefix>hls-*` and count in size_bytes.
+    hls_key = models.CharField(max_length=512, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     content_type = models.CharField(max_length=100, blank=True)
     container = models.CharField(max_length=16, blank=True)

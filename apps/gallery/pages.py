@@ -17,6 +17,7 @@ from apps.accounts.decorators import workspace_required
 from apps.core.errors import NotFound
 from apps.core.pages import run_action
 from apps.gallery import hooks, selectors, services, storage
+from apps.gallery.hls import hls_url
 from apps.gallery.models import Asset, AssetKind, Visibility
 from apps.gallery.selectors import GalleryView
 
@@ -95,7 +96,7 @@ def asset_page(request: HttpRequest, asset_id: str) -> HttpResponse:
         "gallery/detail.html",
         {
             "asset": asset,
-            "urls": storage.asset_urls(asset),
+            "urls": {**storage.asset_urls(asset), "hls": hls_url(asset)},
             "studio": studio_links(asset),
             "visibilities": Visibility.choices,
             "expires_at": services.asset_expires_at(asset),
@@ -181,6 +182,7 @@ def _public_urls(asset: Asset) -> dict[str, str | None]:
     return {
         "url": storage.asset_url(asset, expires_in=ttl),
         "thumbnail": storage.asset_thumbnail_url(asset, expires_in=ttl),
+        "hls": hls_url(asset, expires_in=ttl),
     }
 
 

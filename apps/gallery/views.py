@@ -10,11 +10,12 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.gallery import direct_uploads, storage
+from apps.gallery import direct_uploads, hls, storage
 
 CHUNK = 256 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -65,7 +66,7 @@ def _plain_error(status: int, message: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "HEAD"])
-def signed_media(request: HttpRequest, token: str) -> HttpResponse:
+def signed_media(request: HttpRequest, token: str) -> HttpResponseBase:
     """Serves a stored object named by a signed, expiring token, with Range support."""
     try:
         payload = storage.unsign_token(token)
@@ -74,19 +75,46 @@ def signed_media(request: HttpRequest, token: str) -> HttpResponse:
     except signing.BadSignature:
         return _plain_error(404, "Not found.")
     key = str(payload.get("k", ""))
+    return _serve(
+        request,
+        key,
+        content_type=payload.get("c") or "application/octet-stream",
+        filename=payload.get("n") or key.rsplit("/", 1)[-1],
+        attachment=bool(payload["a"]),
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def signed_hls(request: HttpRequest, token: str, name: str) -> HttpResponseBase:
+    """One file of an HLS set: the token covers the set's key prefix, and the playlists
+    name their variants and segments relatively, so every file under one master link
+    is reachable with the same token and expires with it."""
+    try:
+        prefix = hls.unsign_hls_token(token)
+    except signing.SignatureExpired:
+        return _plain_error(403, "This link has expired.")
+    except signing.BadSignature:
+        return _plain_error(404, "Not found.")
+    content_type = hls.content_type_for(name)
+    if content_type is None:
+        return _plain_error(404, "Not found.")
+    return _serve(request, prefix + name, content_type=content_type, filename=name)
+
+
+def _serve(
+    request: HttpRequest, key: str, *, content_type: str, filename: str, attachment: bool = False
+) -> HttpResponseBase:
     store = storage.get_storage()
     if not key.startswith("ws/") or not store.exists(key):
         return _plain_error(404, "Not found.")
     size = store.size(key)
-    content_type = payload.get("c") or "application/octet-stream"
-    filename = payload.get("n") or key.rsplit("/", 1)[-1]
     try:
         byte_range = _parse_range(request.headers.get("Range", ""), size)
     except ValueError:
-        response = HttpResponse(status=416)
-        response["Content-Range"] = f"bytes */{size}"
-        response["Accept-Ranges"] = "bytes"
-        return response
+        refused = HttpResponse(status=416)
+        refused["Content-Range"] = f"bytes */{size}"
+        refused["Accept-Ranges"] = "bytes"
+        return refused
     start, end = byte_range if byte_range else (0, size - 1)
     length = max(0, end - start + 1)
     if request.method == "HEAD":
@@ -99,10 +127,10 @@ def signed_media(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Length"] = str(length)
     response["Content-Type"] = content_type
     response["Accept-Ranges"] = "bytes"
-    response["Content-Disposition"] = storage.disposition(filename, attachment=bool(payload["a"]))
+    response["Content-Disposition"] = storage.disposition(filename, attachment=attachment)
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return response
 
 
 def _json_error(status: int, code: str, message: str) -> JsonResponse:

@@ -8,10 +8,12 @@ from django.db import transaction
 from apps import media
 from apps.billing.services import credits_capture
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.gallery import storage
+from apps.gallery.hls import asset_attach_hls
 from apps.gallery.models import Asset
+from apps.gallery.objects import asset_objects_delete, tempdir
 from apps.gallery.services import asset_create_from_file
 from apps.jobs.models import Job, JobStatus
+from apps.jobs.output import wants_hls
 from apps.jobs.services import job_fail, job_transition, lock_job, move_locked
 
 # Results may be smaller than inputs are allowed to be (a 9:16 crop of a 640x360 clip).
@@ -43,6 +45,31 @@ def job_deliver(*, job_id: int, path: Path) -> Job | None:
             message=f"The result is not a playable video: {exc.message}",
         )
         return None
+    if not wants_hls(job.params):
+        return _store(job_id=job_id, path=path, info=info, package=None)
+    with tempdir() as workdir:
+        package = _package_hls(job_id=job_id, path=path, workdir=workdir)
+        if package is None:
+            return None
+        return _store(job_id=job_id, path=path, info=info, package=package)
+
+
+def _package_hls(*, job_id: int, path: Path, workdir: Path) -> media.HlsPackage | None:
+    """The HLS set of the result (before the delivery transaction: it takes seconds)."""
+    try:
+        return media.package_hls(src=path, dst_dir=workdir / "hls")
+    except media.MediaError as exc:
+        job_fail(
+            job_id=job_id,
+            code=ErrorCode.DELIVERY_FAILED,
+            message=f"The result could not be packaged as HLS: {exc.message}",
+        )
+        return None
+
+
+def _store(
+    *, job_id: int, path: Path, info: media.MediaInfo, package: media.HlsPackage | None
+) -> Job | None:
     asset: Asset | None = None
     try:
         with transaction.atomic():
@@ -65,6 +92,8 @@ def job_deliver(*, job_id: int, path: Path) -> Job | None:
                 move=True,
                 limits=RESULT_LIMITS,
             )
+            if package is not None:
+                asset_attach_hls(asset=asset, package=package)
             charged = 0
             if job.hold_id:
                 hold = credits_capture(hold=job.hold)  # type: ignore[arg-type]
@@ -81,6 +110,6 @@ def job_deliver(*, job_id: int, path: Path) -> Job | None:
             )
     except ApplicationError as exc:
         if asset is not None:  # stored, then the transaction rolled back
-            storage.delete_keys(asset.storage_key, asset.thumbnail_key)
+            asset_objects_delete(asset)  # the file, thumbnail and any HLS set
         job_fail(job_id=job_id, code=exc.code, message=exc.message, retryable=exc.retryable)
         return None

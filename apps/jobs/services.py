@@ -36,6 +36,7 @@ from apps.jobs.events import job_event_emit
 from apps.jobs.inputs import ORIGINS as INPUT_SUFFIXES
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
+from apps.jobs.output import HLS, output_format_split
 from apps.moderation.screening import job_screener
 from apps.moderation.services import case_open_for_job, case_open_for_provider_block
 from apps.providers.sandbox import inapp as provider_sandbox
@@ -280,6 +281,7 @@ def job_submit(
 
     with inputs_collect(workspace=workspace, data=data, files=files) as found:
         fields = {k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES)}
+        fields, wants_hls = output_format_split(fields=fields, workspace=workspace)
         preflight = job_preflight(
             fields=fields, inputs={role: item.as_probe() for role, item in found.items()}
         )
@@ -308,6 +310,8 @@ def job_submit(
             webhook_url=str(data.get("webhook_url") or ""),
             remixed_from=remixed_from,
         )
+        if wants_hls:
+            job.params = {**job.params, "output_format": HLS}
         job.inputs, created_assets = inputs_store(
             workspace=workspace, user=user, found=found, job_id=job.public_id
         )

@@ -28,6 +28,7 @@ from apps.media.ops.convert import (
 )
 from apps.media.ops.edit import change_speed, concat, crop, extend, pad, reframe, trim
 from apps.media.ops.generate import image_to_video, lipsync_preview, text_to_video
+from apps.media.ops.hls import HlsPackage, package_hls
 from apps.media.ops.stills import extract_last_frame, sprite_sheet, thumbnail
 from apps.media.probe import MediaInfo, probe
 from apps.media.progress import CancelCheck, Progress, ProgressCallback
@@ -38,6 +39,7 @@ __all__ = [
     "CancelCheck",
     "Cancelled",
     "CorruptionDetected",
+    "HlsPackage",
     "Limits",
     "MediaError",
     "MediaInfo",
@@ -56,6 +58,7 @@ __all__ = [
     "lipsync_preview",
     "mute",
     "optimize",
+    "package_hls",
     "pad",
     "probe",
     "reframe",

@@ -46,6 +46,7 @@ class OutputSpec:
     preset: str = "veryfast"
     video_bitrate: int | None = None  # bits/s; set for a size target (capped VBV)
     audio_bitrate: int = 128_000  # bits/s
+    keyint: int | None = None  # frames between key frames, fixed (HLS segment boundaries)
 
 
 def check_fps(fps: float) -> Fraction:
@@ -223,6 +224,8 @@ class Writer:
 def _video_options(codec: str, spec: OutputSpec) -> dict[str, str]:
     if codec == "libx264":
         opts = {"preset": spec.preset}
+        if spec.keyint:
+            opts.update(g=str(spec.keyint), keyint_min=str(spec.keyint), sc_threshold="0")
         if spec.video_bitrate:
             opts.update(
                 maxrate=str(int(spec.video_bitrate * 1.1)),

@@ -231,6 +231,8 @@ def _transform(spec: JobSpec, workdir: Path, cancel: CancelCheck) -> list:
     if p.get("resolution"):
         steps.append(("Resizing", _op(media.scale, cancel, resolution=p["resolution"])))
     container = p.get("output_format") or "mp4"
+    if container == "hls":  # packaged into HLS at delivery, from this MP4
+        container = "mp4"
     steps.append(
         (f"Converting to {container.upper()}", _op(media.transcode, cancel, container=container))
     )

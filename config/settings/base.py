@@ -203,6 +203,8 @@ GALLERY_RETENTION_DAYS = {
     "pro": env.int("GALLERY_RETENTION_DAYS_PRO", default=30),
     "enterprise": env.int("GALLERY_RETENTION_DAYS_ENTERPRISE", default=90),
 }
+# Tiers whose jobs may ask for `output_format: "hls"` (an adaptive HLS set; issue 17).
+HLS_TIERS = env.list("HLS_TIERS", default=["enterprise"])
 GALLERY_SIGNED_URL_TTL_S = env.int("GALLERY_SIGNED_URL_TTL_S", default=900)
 GALLERY_SIGNED_URL_MAX_TTL_S = env.int("GALLERY_SIGNED_URL_MAX_TTL_S", default=7 * 86400)
 GALLERY_DIRECT_UPLOAD_TTL_S = env.int("GALLERY_DIRECT_UPLOAD_TTL_S", default=3600)

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from apps.catalog.api.serializers import StoryboardSceneSerializer
 from apps.catalog.registry.types import Method, Quality
 from apps.gallery import storage
+from apps.gallery.hls import hls_url
 from apps.jobs.models import Job, JobStatus
 
 # The `*_data` inputs: files inside a JSON body.
@@ -20,7 +21,15 @@ class JobErrorSerializer(serializers.Serializer[Any]):
 
 class JobResultSerializer(serializers.Serializer[Any]):
     asset = serializers.CharField(help_text="Gallery asset id (ast_…).")
-    video_url = serializers.URLField(help_text="Absolute, signed, short-lived.")
+    video_url = serializers.URLField(
+        help_text="Absolute, signed, short-lived. For format `hls`, the master playlist."
+    )
+    hls_url = serializers.URLField(
+        allow_null=True,
+        help_text="The signed HLS master playlist (output_format `hls`); its variant "
+        "playlists and segments are signed by the same token and expire with it.",
+    )
+    mp4_url = serializers.URLField(help_text="The MP4 result itself, signed, short-lived.")
     thumbnail_url = serializers.URLField(allow_null=True)
     duration = serializers.FloatField(allow_null=True, help_text="Seconds.")
     width = serializers.IntegerField(allow_null=True)
@@ -85,14 +94,18 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             return None
         # Webhook payloads ask for links that outlive the whole retry schedule.
         ttl = self.context.get("url_ttl")
+        mp4_url = storage.asset_url(asset, expires_in=ttl)
+        playlist = hls_url(asset, expires_in=ttl)
         return {
             "asset": asset.public_id,
-            "video_url": storage.asset_url(asset, expires_in=ttl),
+            "video_url": playlist or mp4_url,
+            "hls_url": playlist,
+            "mp4_url": mp4_url,
             "thumbnail_url": storage.asset_thumbnail_url(asset, expires_in=ttl),
             "duration": asset.duration,
             "width": asset.width,
             "height": asset.height,
-            "format": asset.container,
+            "format": "hls" if playlist else asset.container,
             "size_bytes": asset.size_bytes,
         }
 
@@ -148,6 +161,13 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
         required=False,
         help_text=DATA_HELP,
     )
+    output_format = serializers.ChoiceField(
+        choices=["hls"],
+        required=False,
+        help_text="`hls`: also deliver an adaptive HLS set (tiers in HLS_TIERS only; "
+        "others get 400 INVALID_FORMAT naming them). The result's video_url is then the "
+        "signed master playlist.",
+    )
     webhook_url = serializers.URLField(
         required=False,
         help_text="Also POST this job's terminal event (task.completed, task.failed, …) "
@@ -166,8 +186,9 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
         required=False,
         help_text=(
             "edit: trim_start, trim_end (s), aspect_ratio, speed, mute; enhance: "
-            "target_resolution (480p…2160p); transform: format (mp4|webm|mov), aspect_ratio, "
-            "resolution; optimize: quality (low|medium|high) or target_size_mb."
+            "target_resolution (480p…2160p); transform: format (mp4|webm|mov, or hls for "
+            "tiers in HLS_TIERS), aspect_ratio, resolution; optimize: quality "
+            "(low|medium|high) or target_size_mb."
         ),
     )
     source_file = serializers.FileField(required=False)

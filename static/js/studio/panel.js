@@ -1,6 +1,7 @@
 // The result panel: one job at a time, polled every second until it ends; a player,
 // download, save and cancel. Which job it shows is kept in the URL (?job=) and in
 // localStorage, so a reload, the back button or another visit re-attaches it.
+import { playUrl, stopVideo } from "../hls-player.js";
 import { apiError, el, requestJSON, stageText } from "./dom.js";
 
 var POLL_MS = 1000;
@@ -73,9 +74,11 @@ export function Panel(data, onEnded) {
       p.error.hidden = true;
     }
     if (job.status === "completed" && job.result) {
-      if (p.video.getAttribute("src") !== job.result.video_url) {
+      // video_url is the signed HLS master playlist for an HLS result (format "hls").
+      if (p.video.dataset.source !== job.result.video_url) {
         if (job.result.thumbnail_url) p.video.poster = job.result.thumbnail_url;
-        p.video.src = job.result.video_url;
+        p.video.dataset.source = job.result.video_url;
+        playUrl(p.video, job.result.video_url);
       }
       p.download.href = "/jobs/" + job.id + "/download/";
       p.save.disabled = false;
@@ -114,7 +117,8 @@ export function Panel(data, onEnded) {
 
   function show(job) {
     stop();
-    p.video.removeAttribute("src");
+    stopVideo(p.video);
+    delete p.video.dataset.source;
     p.video.removeAttribute("poster");
     remember(job.id);
     render(job);
