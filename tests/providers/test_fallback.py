@@ -110,6 +110,16 @@ def test_bad_fallback_models_are_refused_with_nothing_held(alice, sandbox, fallb
     assert account(alice.workspace).held == 0
 
 
+@pytest.mark.parametrize("value", [f"{FALLBACK}, {FALLBACK_2}", f'["{FALLBACK}", "{FALLBACK_2}"]'])
+def test_a_multipart_form_sends_fallbacks_as_ids_or_a_json_list(alice, sandbox, value):
+    fund(alice.workspace)
+    response = alice.api.post(
+        "/api/v1/generate", {**JOB, "fallback_models": value}, format="multipart"
+    )
+    assert response.status_code == 202, response.json()
+    assert response.json()["fallback_models"] == [FALLBACK, FALLBACK_2]
+
+
 def test_a_fallback_that_does_not_accept_the_request_is_refused(alice, sandbox):
     fund(alice.workspace)
     # 21:9 is fine for the fal lite model, not for Wan 2.5 on WaveSpeed.
