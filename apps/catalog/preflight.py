@@ -147,7 +147,9 @@ def job_preflight(
     resolved, problems = model_check(
         entry.spec, method=method, fields=fields, inputs=probes, for_estimate=for_estimate
     )
-    if not entry.available:
+    if entry.degraded:
+        notes.append(f"{entry.spec.name}: {entry.unavailable_reason}")
+    if not entry.available and not entry.degraded:
         if for_estimate:
             # A price is still worth showing: the picker lists unavailable models too.
             notes.append(f"{entry.spec.name} is unavailable: {entry.unavailable_reason}")

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
+from apps.catalog.health import providers_degraded
 from apps.catalog.models import ModelOverride
 from apps.catalog.pricing import pricing_describe
 from apps.catalog.registry import CATALOG, PROVIDERS, spec_for
@@ -25,6 +26,15 @@ class CatalogEntry:
     available: bool
     unavailable_reason: str | None
     featured: bool
+    # Why it is unavailable, as a code: "disabled" | "not_configured" | "degraded" (its
+    # provider is failing, apps/catalog/health.py); None when available.
+    reason: str | None = None
+
+    @property
+    def degraded(self) -> bool:
+        """Unavailable only because its provider is degraded: a named model is still
+        accepted (the cool-down ends by itself), auto-selection and fallbacks skip it."""
+        return self.reason == "degraded"
 
     @property
     def id(self) -> str:
@@ -44,19 +54,30 @@ def overrides_by_model() -> dict[str, ModelOverride]:
     return {o.model_id: o for o in ModelOverride.objects.all()}
 
 
-def _entry(spec: ModelSpec, override: ModelOverride | None) -> CatalogEntry:
-    reason = None
+def _entry(
+    spec: ModelSpec, override: ModelOverride | None, degraded: set[str] | None = None
+) -> CatalogEntry:
+    reason = code = None
     if override is not None and not override.enabled:
-        reason = "This model is temporarily disabled."
+        reason, code = "This model is temporarily disabled.", "disabled"
     elif not provider_configured(provider=spec.provider):
         reason = f"{PROVIDERS[spec.provider][0]} is not configured on this server."
+        code = "not_configured"
+    elif degraded is not None and spec.provider in degraded:
+        reason = f"{PROVIDERS[spec.provider][0]} is failing right now; tried again shortly."
+        code = "degraded"
     return CatalogEntry(
         spec=spec,
         override=override,
         available=reason is None,
         unavailable_reason=reason,
         featured=bool(override and override.featured),
+        reason=code,
     )
+
+
+def _degraded() -> set[str]:
+    return providers_degraded(providers=[p for p in PROVIDERS if p != "local"])
 
 
 def model_list(
@@ -68,7 +89,8 @@ def model_list(
 ) -> list[CatalogEntry]:
     """Every model matching the filters: featured first, then catalogue order."""
     overrides = overrides_by_model()
-    entries = [_entry(spec, overrides.get(spec.id)) for spec in CATALOG.values()]
+    degraded = _degraded()
+    entries = [_entry(spec, overrides.get(spec.id), degraded) for spec in CATALOG.values()]
     entries = [
         e
         for e in entries
@@ -85,7 +107,7 @@ def model_get(*, model_id: str) -> CatalogEntry:
     spec = spec_for(model_id)
     if spec is None:
         raise NotFound(f"No model {model_id!r} in the catalogue.")
-    return _entry(spec, ModelOverride.objects.filter(model_id=spec.id).first())
+    return _entry(spec, ModelOverride.objects.filter(model_id=spec.id).first(), _degraded())
 
 
 def model_describe(entry: CatalogEntry) -> dict[str, Any]:
@@ -102,6 +124,7 @@ def model_describe(entry: CatalogEntry) -> dict[str, Any]:
         "quality": spec.quality,
         "available": entry.available,
         "unavailable_reason": entry.unavailable_reason,
+        "reason": entry.reason,
         "featured": entry.featured,
         "durations": spec.durations.describe() if spec.durations else None,
         "default_duration": spec.default_duration,

@@ -14,7 +14,7 @@ from apps.gallery.objects import asset_objects_delete, tempdir
 from apps.gallery.services import asset_create_from_file
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.output import wants_hls
-from apps.jobs.services import job_fail, job_transition, lock_job, move_locked
+from apps.jobs.services import attempt_entry, job_fail, job_transition, lock_job, move_locked
 
 # Results may be smaller than inputs are allowed to be (a 9:16 crop of a 640x360 clip).
 RESULT_LIMITS = media.Limits(
@@ -96,7 +96,13 @@ def _store(
                 asset_attach_hls(asset=asset, package=package)
             charged = 0
             if job.hold_id:
-                hold = credits_capture(hold=job.hold)  # type: ignore[arg-type]
+                # With fallbacks the hold is the highest candidate's price: the model that
+                # delivered is charged its own price and the rest is released, in this
+                # same transaction (credits).
+                price = None
+                if job.fallback_models:
+                    price = min(job.credits_estimated, job.credits_held)
+                hold = credits_capture(hold=job.hold, credits=price)  # type: ignore[arg-type]
                 charged = hold.captured_credits
             return move_locked(
                 job,
@@ -107,6 +113,7 @@ def _store(
                 progress=100,
                 stage="Completed",
                 credits_charged=charged,
+                attempt_log=[*job.attempt_log, attempt_entry(job)],
             )
     except ApplicationError as exc:
         if asset is not None:  # stored, then the transaction rolled back

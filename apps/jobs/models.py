@@ -69,6 +69,14 @@ class Job(BaseModel):
 
     provider_task_id = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Provider submissions.")
+    # Fallbacks (apps/jobs/fallback.py). fallback_models: the ids asked for, as checked.
+    # fallbacks: the candidates not tried yet, in order, each as preflight resolved it:
+    # {model, provider, provider_model, params, sandbox, credits}.
+    fallback_models = models.JSONField(default=list, blank=True)
+    fallbacks = models.JSONField(default=list, blank=True)
+    # Every model tried: [{model, provider, error: {code, message} | null, at}] (the API's
+    # `attempts`).
+    attempt_log = models.JSONField(default=list, blank=True)
     polls = models.PositiveIntegerField(default=0)
     # NULL, not "", when absent: the unique constraint must not treat absent keys as equal.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from apps import media
+from apps.catalog.health import provider_call_record, provider_degraded
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
@@ -22,6 +23,7 @@ from apps.gallery.models import Asset
 from apps.gallery.objects import media_error
 from apps.jobs.delivery import job_deliver
 from apps.jobs.enqueue import enqueue
+from apps.jobs.failover import DEGRADED, error_falls_back, falls_back, job_fallback
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_fail, job_progress, job_transition
 from apps.providers.base import JobInput, JobSpec, PollState, ProviderError
@@ -62,6 +64,18 @@ def job_start(*, job_id: int) -> None:
         attempts=job.attempts + 1,
     )
     if job is None:
+        return
+    if (
+        not provider.inline
+        and job.fallbacks
+        and provider_degraded(provider=job.provider)
+        and job_fallback(
+            job_id=job_id,
+            task_id="",
+            code=DEGRADED,
+            message=f"{job.provider} is degraded; skipped without a call.",
+        )
+    ):
         return
     if provider.inline:
         _run_inline(job, provider)
@@ -170,10 +184,29 @@ def _run_inline(job: Job, provider: object) -> None:
 # --- remote providers --------------------------------------------------------------------
 
 
+def _call_failed(exc: ProviderError) -> bool:
+    """Whether a failed call counts against the provider's health: it is in trouble (5xx,
+    429, timeout), not refusing what we asked."""
+    return exc.retryable or exc.ambiguous
+
+
 def _submit_remote(job: Job, provider: object) -> None:
     try:
-        task_id = provider.submit(_spec(job, workdir=None))  # type: ignore[attr-defined]
+        spec = _spec(job, workdir=None)
+    except ApplicationError as exc:
+        job_fail(job_id=job.pk, code=exc.code, message=exc.message)
+        return
+    started = time.monotonic()
+    try:
+        task_id = provider.submit(spec)  # type: ignore[attr-defined]
     except ProviderError as exc:
+        provider_call_record(
+            provider=job.provider, ok=not _call_failed(exc), latency_s=time.monotonic() - started
+        )
+        if error_falls_back(exc) and job_fallback(
+            job_id=job.pk, task_id="", code=exc.code, message=exc.message
+        ):
+            return
         if exc.retryable and not exc.ambiguous and job.attempts < MAX_ATTEMPTS:
             _retry(job, exc.message)
         else:
@@ -182,6 +215,7 @@ def _submit_remote(job: Job, provider: object) -> None:
     except ApplicationError as exc:
         job_fail(job_id=job.pk, code=exc.code, message=exc.message)
         return
+    provider_call_record(provider=job.provider, ok=True, latency_s=time.monotonic() - started)
     updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
         provider_task_id=task_id, stage="Submitted", updated_at=timezone.now()
     )
@@ -226,20 +260,34 @@ def job_poll(*, job_id: int, scheduled: bool = True) -> None:
         return
     provider = provider_get(name=job.provider)
     Job.objects.filter(pk=job_id).update(polls=F("polls") + 1, heartbeat_at=timezone.now())
+    started = time.monotonic()
     try:
         result = provider.poll(job.provider_task_id)  # type: ignore[union-attr]
     except ProviderError as exc:
+        provider_call_record(
+            provider=job.provider, ok=not _call_failed(exc), latency_s=time.monotonic() - started
+        )
         if exc.retryable:
             enqueue("jobs.poll", job_id, countdown=_backoff(min(job.polls, 4), base=2.0))
         else:
             job_fail(job_id=job_id, code=exc.code, message=exc.message)
         return
+    provider_call_record(provider=job.provider, ok=True, latency_s=time.monotonic() - started)
     if result.state == PollState.RUNNING:
         if result.progress is not None:
             job_progress(job_id=job_id, progress=result.progress, stage=result.stage or "Running")
         interval = min(settings.JOBS_POLL_INTERVAL_S * (1 + job.polls // 5), 15.0)
         _schedule_poll(job_id, interval)
     elif result.state == PollState.FAILED:
+        # The task ended without output: another model may be tried (the dead task's id
+        # is the compare-and-set's condition, so no second task can be live).
+        if falls_back(code=result.error_code, retryable=result.retryable) and job_fallback(
+            job_id=job_id,
+            task_id=job.provider_task_id,
+            code=result.error_code,
+            message=result.error_message,
+        ):
+            return
         if result.retryable and job.attempts < MAX_ATTEMPTS:
             _retry(job, result.error_message)
         else:

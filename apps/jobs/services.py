@@ -33,6 +33,8 @@ from apps.core.errors import (
 )
 from apps.jobs.enqueue import enqueue
 from apps.jobs.events import job_event_emit
+from apps.jobs.fallback import FIELD as FALLBACK_FIELD
+from apps.jobs.fallback import fallbacks_preflight
 from apps.jobs.inputs import ORIGINS as INPUT_SUFFIXES
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
@@ -69,6 +71,17 @@ def move_locked(
     # The outgoing webhook is part of the transition: same transaction, sent on commit.
     job_event_emit(job=job)
     return job
+
+
+def attempt_entry(job: Job, *, code: str = "", message: str = "") -> dict[str, Any]:
+    """One line of the job's `attempts`: the model tried and how it ended (error None:
+    it delivered)."""
+    return {
+        "model": job.model,
+        "provider": job.provider,
+        "error": {"code": code, "message": message[:500]} if code else None,
+        "at": timezone.now().isoformat(),
+    }
 
 
 def job_transition(
@@ -113,6 +126,8 @@ def job_fail(*, job_id: int, code: str, message: str, retryable: bool = False) -
         if job.status in TERMINAL:
             return None
         logger.info("job %s failed: %s %s", job.public_id, code, message)
+        if job.started_at is not None:  # a model was tried: its attempt ends here
+            job.attempt_log = [*job.attempt_log, attempt_entry(job, code=code, message=message)]
         if code == ErrorCode.CONTENT_POLICY:
             # A provider refused the content: the moderators see it as a case.
             case_open_for_provider_block(
@@ -219,9 +234,11 @@ def _replay_retry(workspace: Workspace, fingerprint: str) -> Job | None:
     )
 
 
-def _deadline(preflight: Preflight) -> dt.datetime:
-    # The same expected time the estimate showed, times a margin (see catalog/timing.py).
-    return timezone.now() + dt.timedelta(seconds=deadline_seconds(preflight))
+def _deadline(preflight: Preflight, fallbacks: list[dict[str, Any]]) -> dt.datetime:
+    # The same expected time the estimate showed, times a margin (see catalog/timing.py);
+    # with fallbacks, the slowest candidate's.
+    seconds = max([deadline_seconds(preflight)] + [c["deadline_s"] for c in fallbacks])
+    return timezone.now() + dt.timedelta(seconds=seconds)
 
 
 def _check_can_start(workspace: Workspace, credits: int) -> None:
@@ -280,15 +297,25 @@ def job_submit(
         return existing, False
 
     with inputs_collect(workspace=workspace, data=data, files=files) as found:
-        fields = {k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES)}
+        fields = {
+            k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES) and k != FALLBACK_FIELD
+        }
         fields, wants_hls = output_format_split(fields=fields, workspace=workspace)
-        preflight = job_preflight(
-            fields=fields, inputs={role: item.as_probe() for role, item in found.items()}
-        )
+        probes = {role: item.as_probe() for role, item in found.items()}
+        preflight = job_preflight(fields=fields, inputs=probes)
         prompt = str(data.get("prompt") or "")
         # Raises CONTENT_POLICY to block; "review" holds the job for a moderator.
         verdict = job_screener(prompt=prompt, inputs=found)
         quote = job_quote(preflight=preflight, workspace=workspace)
+        fallbacks = fallbacks_preflight(
+            value=data.get(FALLBACK_FIELD),
+            fields=fields,
+            inputs=probes,
+            primary=preflight,
+            workspace=workspace,
+        )
+        # The hold covers whichever candidate delivers: the highest price (credits).
+        hold_credits = max([quote.credits] + [c["credits"] for c in fallbacks])
         job = Job(
             workspace=workspace,
             created_by=user,
@@ -305,7 +332,9 @@ def job_submit(
             credits_estimated=quote.credits,
             idempotency_key=idempotency_key or None,
             request_hash=fingerprint,
-            deadline_at=_deadline(preflight),
+            deadline_at=_deadline(preflight, fallbacks),
+            fallback_models=[c["model"] for c in fallbacks],
+            fallbacks=fallbacks,
             # Checked for syntax (a public http(s) URL) by inputs_collect, like every *_url.
             webhook_url=str(data.get("webhook_url") or ""),
             remixed_from=remixed_from,
@@ -322,15 +351,15 @@ def job_submit(
             if retried is not None:
                 inputs_discard(created_assets)
                 return retried, False
-            _check_can_start(workspace, quote.credits)
-            if quote.credits:
+            _check_can_start(workspace, hold_credits)
+            if hold_credits:
                 job.hold = credits_hold(
                     workspace=workspace,
-                    credits=quote.credits,
+                    credits=hold_credits,
                     reference=job.public_id,
                     description=f"{preflight.model_id} ({preflight.method})",
                 )
-                job.credits_held = quote.credits
+                job.credits_held = hold_credits
             job.save()
             if job.status == JobStatus.REVIEW:
                 case_open_for_job(
@@ -342,6 +371,8 @@ def job_submit(
                 message="Accepted",
                 data={
                     "credits": quote.credits,
+                    "held": hold_credits,
+                    "fallback_models": job.fallback_models,
                     "switched_from": preflight.switched_from,
                     "auto_selected": preflight.auto_selected,
                 },

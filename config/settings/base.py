@@ -457,3 +457,12 @@ PROVIDER_BYOK_TIERS = env.list("PROVIDER_BYOK_TIERS", default=["enterprise"])
 # production. Polls a sandbox task takes to finish.
 PROVIDER_SANDBOX = env.bool("PROVIDER_SANDBOX", default=False)
 PROVIDER_SANDBOX_POLLS = env.int("PROVIDER_SANDBOX_POLLS", default=3)
+# Provider health (apps/catalog/health.py): over the last PROVIDER_HEALTH_WINDOW_S seconds of
+# real calls, a provider with at least PROVIDER_HEALTH_MIN_CALLS calls and an error rate at or
+# above PROVIDER_HEALTH_ERROR_RATE (or, if set, a mean latency at or above
+# PROVIDER_HEALTH_MAX_LATENCY_MS) is "degraded" for PROVIDER_HEALTH_COOLDOWN_S seconds.
+PROVIDER_HEALTH_WINDOW_S = env.int("PROVIDER_HEALTH_WINDOW_S", default=120)
+PROVIDER_HEALTH_MIN_CALLS = env.int("PROVIDER_HEALTH_MIN_CALLS", default=5)
+PROVIDER_HEALTH_ERROR_RATE = env.float("PROVIDER_HEALTH_ERROR_RATE", default=0.5)
+PROVIDER_HEALTH_MAX_LATENCY_MS = env.int("PROVIDER_HEALTH_MAX_LATENCY_MS", default=0)  # 0: off
+PROVIDER_HEALTH_COOLDOWN_S = env.int("PROVIDER_HEALTH_COOLDOWN_S", default=60)

@@ -58,6 +58,12 @@ class CatalogModelSerializer(serializers.Serializer[Any]):
     quality = serializers.ChoiceField(choices=Quality.choices)
     available = serializers.BooleanField()
     unavailable_reason = serializers.CharField(allow_null=True)
+    reason = serializers.ChoiceField(
+        choices=["disabled", "not_configured", "degraded"],
+        allow_null=True,
+        help_text="Why it is unavailable: degraded = its provider is failing right now "
+        "(tried again after a cool-down); null when available.",
+    )
     featured = serializers.BooleanField()
     durations = serializers.DictField(
         allow_null=True, help_text='{"min", "max"} or {"choices": [...]}; null: as the input.'

@@ -39,9 +39,26 @@ class JobResultSerializer(serializers.Serializer[Any]):
 
 
 class JobCreditsSerializer(serializers.Serializer[Any]):
-    estimated = serializers.IntegerField(help_text="Credits quoted at submit.")
+    estimated = serializers.IntegerField(
+        help_text="Credits quoted at submit for the model now trying (with fallbacks, the "
+        "model that delivered)."
+    )
     held = serializers.IntegerField(help_text="Credits reserved until delivery.")
     charged = serializers.IntegerField(help_text="Credits captured on delivery.")
+
+
+class JobAttemptErrorSerializer(serializers.Serializer[Any]):
+    code = serializers.CharField()
+    message = serializers.CharField(allow_blank=True)
+
+
+class JobAttemptSerializer(serializers.Serializer[Any]):
+    model = serializers.CharField(help_text="Catalog model id tried.")
+    provider = serializers.CharField()
+    error = JobAttemptErrorSerializer(
+        allow_null=True, help_text="How the attempt failed; null: it delivered."
+    )
+    at = serializers.DateTimeField()
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):
@@ -50,6 +67,17 @@ class JobSerializer(serializers.ModelSerializer[Job]):
     error = serializers.SerializerMethodField()
     result = serializers.SerializerMethodField()
     credits = serializers.SerializerMethodField()
+    fallback_models = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The fallback models asked for, in order (apps/jobs/fallback.py).",
+    )
+    attempts = JobAttemptSerializer(
+        source="attempt_log",
+        many=True,
+        read_only=True,
+        help_text="Every model tried, in order, and how it ended.",
+    )
     sandbox = serializers.BooleanField(
         read_only=True,
         help_text="Run on the provider sandbox (PROVIDER_SANDBOX): the result is a placeholder.",
@@ -75,6 +103,8 @@ class JobSerializer(serializers.ModelSerializer[Job]):
             "error",
             "result",
             "credits",
+            "fallback_models",
+            "attempts",
         )
 
     @extend_schema_field(JobErrorSerializer(allow_null=True))
@@ -130,6 +160,14 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
         required=False, allow_blank=True, help_text="Auto-selected by quality if absent."
     )
     quality = serializers.ChoiceField(choices=Quality.choices, required=False)
+    fallback_models = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        max_length=3,
+        help_text="Models to try in order if the model's provider fails before any output "
+        "(same method, each checked against this request). The hold is the highest price "
+        "among them; the model that delivers is charged its own price.",
+    )
     duration = serializers.IntegerField(required=False, help_text="Seconds.")
     resolution = serializers.CharField(required=False, allow_blank=True)
     aspect_ratio = serializers.CharField(required=False, allow_blank=True)

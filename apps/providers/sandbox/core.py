@@ -11,10 +11,14 @@ every request (and the key it carried) for tests, and magic prompts that make it
     [sandbox:fail]                the task fails
     [sandbox:policy]                the provider's safety filter blocks the result
     [sandbox:slow]                the task takes more polls
+
+and `Sandbox.outage(provider)`: every submit to one provider answers 500 (or the status
+given) while the others work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import tempfile
@@ -22,7 +26,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import MutableSequence
+from collections.abc import Iterator, MutableSequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -79,6 +83,9 @@ class Sandbox:
         self.keys: dict[str, set[str]] = {p: {f"sk-sandbox-{p}"} for p in PROVIDERS}
         self.webhook_secrets: dict[str, str] = {}
         self.tasks: dict[str, Task] = {}
+        # Provider -> HTTP status every submit (POST) answers with: an outage of one
+        # provider while the others work (see `outage`).
+        self.outages: dict[str, int] = {}
         self.received: MutableSequence[Received] = (
             [] if max_received is None else deque(maxlen=max_received)
         )
@@ -156,6 +163,17 @@ class Sandbox:
         }
 
     # --- state for tests --------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def outage(self, provider: str, status: int = 500) -> Iterator[None]:
+        """While inside, every submit (POST) to `provider` answers `status`; the other
+        providers work. Unlike the magic prompts, it hits one provider only, which is
+        what a job with fallback models on other providers needs."""
+        self.outages[provider] = status
+        try:
+            yield
+        finally:
+            self.outages.pop(provider, None)
 
     def add_key(self, provider: str, key: str) -> None:
         self.keys[provider].add(key)
@@ -257,6 +275,8 @@ class Sandbox:
                     )
                 if key is None or key not in self.keys[provider]:
                     return _unauthorized(provider)
+                if req.method == "POST" and provider in self.outages:
+                    return Resp(self.outages[provider], {"error": "Service unavailable"})
                 return fn(self, req, key, **match.groupdict())
         return Resp(404, {"error": f"no route {req.method} {req.path}"})
 

@@ -43,6 +43,15 @@ export interface JobCredits {
   charged: number;
 }
 
+/** One model a job tried (docs/jobs.md, Fallback models). */
+export interface JobAttempt {
+  model: string;
+  provider: string;
+  /** How it failed; null: it delivered. */
+  error: { code: string; message: string } | null;
+  at: string;
+}
+
 /** A job as `GET /api/v1/tasks/{id}` answers it. */
 export interface Job {
   id: string;
@@ -61,6 +70,10 @@ export interface Job {
   error: JobError | null;
   result: JobResult | null;
   credits: JobCredits;
+  /** The fallback models asked for, in order. */
+  fallback_models?: string[];
+  /** Every model tried, in order. */
+  attempts?: JobAttempt[];
   switched_from?: string;
 }
 
@@ -102,6 +115,8 @@ export interface CatalogModel {
   quality: Quality;
   available: boolean;
   unavailable_reason: string | null;
+  /** Why it is unavailable: "disabled" | "not_configured" | "degraded"; null when available. */
+  reason?: "disabled" | "not_configured" | "degraded" | null;
   featured: boolean;
   durations: { min?: number; max?: number; choices?: number[] } | null;
   default_duration: number | null;
