@@ -22,6 +22,7 @@ from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
 from apps.catalog.preflight import Preflight, job_preflight
+from apps.catalog.registry import Method
 from apps.catalog.services import job_quote
 from apps.catalog.timing import deadline_seconds
 from apps.core.errors import (
@@ -31,6 +32,7 @@ from apps.core.errors import (
     RateLimitExceeded,
     ValidationError,
 )
+from apps.jobs.continuation import PARAM, continuation_fields
 from apps.jobs.enqueue import enqueue
 from apps.jobs.events import job_event_emit
 from apps.jobs.inputs import ORIGINS as INPUT_SUFFIXES
@@ -280,9 +282,10 @@ def job_submit(
 
     with inputs_collect(workspace=workspace, data=data, files=files) as found:
         fields = {k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES)}
-        preflight = job_preflight(
-            fields=fields, inputs={role: item.as_probe() for role, item in found.items()}
+        fields, probes, continuation = continuation_fields(
+            fields, {role: item.as_probe() for role, item in found.items()}
         )
+        preflight = job_preflight(fields=fields, inputs=probes)
         prompt = str(data.get("prompt") or "")
         # Raises CONTENT_POLICY to block; "review" holds the job for a moderator.
         verdict = job_screener(prompt=prompt, inputs=found)
@@ -290,13 +293,13 @@ def job_submit(
         job = Job(
             workspace=workspace,
             created_by=user,
-            method=preflight.method,
+            method=Method.EXTEND_VIDEO if continuation else preflight.method,
             model=preflight.model_id,
             provider=preflight.entry.spec.provider,
             provider_model=preflight.entry.spec.provider_model,
             sandbox=provider_sandbox.serves(preflight.entry.spec.provider),
             prompt=prompt,
-            params=preflight.job_fields(),
+            params={**preflight.job_fields(), **({PARAM: continuation} if continuation else {})},
             notes=preflight.notes,
             status=JobStatus.REVIEW if verdict == "review" else JobStatus.QUEUED,
             stage="Waiting for review" if verdict == "review" else "Queued",
