@@ -2,6 +2,8 @@
 runs from the source's last frame, the result is the source followed by the continuation
 in one video, priced as the model's run, and it chains."""
 
+import itertools
+
 import numpy as np
 import pytest
 from django.core.files.storage import default_storage
@@ -15,6 +17,8 @@ from apps.gallery import storage
 from apps.gallery.models import Asset
 from apps.gallery.objects import LAST_FRAME_NAME
 from apps.jobs.models import Job
+from apps.jobs.remix import job_remix_fields
+from apps.jobs.services import job_submit
 from apps.providers.sandbox.core import Sandbox
 from tests.jobs.conftest import fund
 from tests.media.conftest import rgb_frames
@@ -49,7 +53,7 @@ def seam(frames: list[np.ndarray], join: int) -> tuple[float, float]:
     def diff(a, b):
         return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
 
-    within = [diff(a, b) for a, b in zip(frames[: join - 1], frames[1:join], strict=False)]
+    within = [diff(a, b) for a, b in itertools.pairwise(frames[:join])]
     return diff(frames[join - 1], frames[join]), float(np.mean(within))
 
 
@@ -178,6 +182,23 @@ def test_a_continuation_needs_a_source_video(alice_api):
     response = submit(alice_api, model="local/image-to-video")
     assert response.status_code == 400
     assert not Job.objects.exists()
+
+
+def test_a_continuation_remixes_as_a_continuation(alice, job_storage, source):
+    first = submit(alice.api, source, model="local/image-to-video", duration="1", crossfade="0.25")
+    job = Job.objects.get(public_id=first.json()["id"])
+    fields = job_remix_fields(job=job, prompt="Now at dusk")
+    assert (fields["method"], fields["mode"], fields["crossfade"]) == (
+        "extend-video",
+        "continue",
+        0.25,
+    )
+    again, created = job_submit(workspace=alice.workspace, user=alice.user, data=fields)
+    assert created
+    again.refresh_from_db()
+    assert again.status == "completed", again.error_message
+    assert again.params["continuation"] == {"crossfade": 0.25}
+    assert again.inputs["video"] == job.inputs["video"]
 
 
 def test_charlie_cannot_continue_alices_result(alice_api, charlie_api, job_storage, source):
