@@ -159,3 +159,29 @@ def asset_spritesheet_key(asset: Asset) -> str:
         # Two first asks at once may both store one; the second copy sits under the same
         # prefix and is deleted with the asset.
         return storage.store_file(key=key, path=dst, content_type="image/jpeg", move=True)
+
+
+LAST_FRAME_NAME = "last-frame.png"
+
+
+def asset_last_frame_key(asset: Asset) -> str:
+    """The key of a video asset's last frame at full size (PNG), for clients that chain
+    continuations themselves. Made on the first ask and kept under the asset's prefix like
+    the sprite sheet: derived, deleted with the asset, not charged."""
+    if asset.kind != AssetKind.VIDEO or not asset.storage_key:
+        raise ApplicationError(
+            "Only a video has a last frame.", code=ErrorCode.VALIDATION_ERROR, status=400
+        )
+    key = asset.key_prefix + LAST_FRAME_NAME
+    store = storage.get_storage()
+    if store.exists(key):
+        return key
+    with tempdir() as folder:
+        src, dst = folder / "video", folder / LAST_FRAME_NAME
+        with store.open(asset.storage_key, "rb") as fh, src.open("wb") as out:
+            shutil.copyfileobj(fh, out)
+        try:
+            media.extract_last_frame(src=src, dst=dst)
+        except media.MediaError as exc:
+            raise media_error(exc) from None
+        return storage.store_file(key=key, path=dst, content_type="image/png", move=True)

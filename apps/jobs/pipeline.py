@@ -16,11 +16,13 @@ from django.utils import timezone
 
 from apps import media
 from apps.catalog.health import provider_call_record, provider_degraded
+from apps.catalog.registry import Method
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
 from apps.gallery.models import Asset
-from apps.gallery.objects import media_error
+from apps.gallery.objects import asset_last_frame_key, media_error
+from apps.jobs.continuation import PARAM, continuation_join
 from apps.jobs.delivery import job_deliver
 from apps.jobs.enqueue import enqueue
 from apps.jobs.failover import DEGRADED, error_falls_back, falls_back, job_fallback
@@ -98,6 +100,7 @@ def _spec(job: Job, *, workdir: Path | None) -> JobSpec:
         )
     }
     inputs: dict[str, JobInput] = {}
+    continuation = job.params.get(PARAM)
     for role, asset_id in job.inputs.items():
         asset = assets.get(asset_id)
         if asset is None:
@@ -105,7 +108,10 @@ def _spec(job: Job, *, workdir: Path | None) -> JobSpec:
                 f"The job's {role} input ({asset_id}) was deleted.",
                 code=ErrorCode.VALIDATION_ERROR,
             )
-        if workdir is not None:
+        if continuation and role == "video":
+            # The model starts from the source's last frame (kept beside the source).
+            inputs["image"] = _last_frame_input(asset, workdir)
+        elif workdir is not None:
             path = _download_asset(asset, workdir / f"input-{role}.{asset.container or 'bin'}")
             inputs[role] = JobInput(role=role, path=path, content_type=asset.content_type)
         else:
@@ -120,10 +126,45 @@ def _spec(job: Job, *, workdir: Path | None) -> JobSpec:
         workspace_id=job.workspace_id,
         model_id=job.model,
         provider_model=job.provider_model,
-        method=job.method,
+        method=Method.IMAGE_TO_VIDEO if continuation else job.method,
         prompt=job.prompt,
         params=job.params,
         inputs=inputs,
+    )
+
+
+def _last_frame_input(asset: Asset, workdir: Path | None) -> JobInput:
+    key = asset_last_frame_key(asset)
+    if workdir is not None:
+        path = workdir / "input-image.png"
+        with storage.get_storage().open(key, "rb") as src, path.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        return JobInput(role="image", path=path, content_type="image/png")
+    url = storage.signed_url(
+        key, content_type="image/png", expires_in=settings.JOBS_INPUT_URL_TTL_S
+    )
+    return JobInput(role="image", url=url, content_type="image/png")
+
+
+def _joined(job: Job, output: Path, workdir: Path) -> Path:
+    """A continuation's delivered video: its source, then the model's clip. Any other
+    job's output as it is."""
+    continuation = job.params.get(PARAM)
+    if not continuation:
+        return output
+    asset = Asset.objects.filter(
+        workspace_id=job.workspace_id, public_id=job.inputs.get("video")
+    ).first()
+    if asset is None:
+        raise ApplicationError(
+            "The job's video input was deleted.", code=ErrorCode.VALIDATION_ERROR
+        )
+    source = _download_asset(asset, workdir / f"source.{asset.container or 'mp4'}")
+    return continuation_join(
+        source=source,
+        clip=output,
+        dst=workdir / "joined.mp4",
+        crossfade=float(continuation.get("crossfade") or 0.0),
     )
 
 
@@ -152,7 +193,7 @@ def _run_inline(job: Job, provider: object) -> None:
         output = provider.run(  # type: ignore[attr-defined]
             spec, workdir=workdir, on_progress=on_progress, should_cancel=should_cancel
         )
-        job_deliver(job_id=job.pk, path=output)
+        job_deliver(job_id=job.pk, path=_joined(job, output, workdir))
     except media.Cancelled:
         if deadline is not None and timezone.now() > deadline:
             job_fail(
@@ -305,21 +346,38 @@ def _deliver_remote(job: Job, url: str, *, headers: dict[str, str] | None = None
     workdir = Path(tempfile.mkdtemp(prefix=f"{job.public_id}-"))
     try:
         path = workdir / "output"
-        fetch_to_file(
-            url,
-            dest=path,
-            max_bytes=settings.JOBS_MAX_OUTPUT_BYTES,
-            timeout_s=settings.JOBS_DOWNLOAD_TIMEOUT_S,
-            headers=headers,
-        )
-        job_deliver(job_id=job.pk, path=path)
-    except ApplicationError as exc:
-        job_fail(
-            job_id=job.pk,
-            code=ErrorCode.DELIVERY_FAILED,
-            message=f"Could not fetch the provider's result: {exc.message}",
-            retryable=exc.retryable,
-        )
+        try:
+            fetch_to_file(
+                url,
+                dest=path,
+                max_bytes=settings.JOBS_MAX_OUTPUT_BYTES,
+                timeout_s=settings.JOBS_DOWNLOAD_TIMEOUT_S,
+                headers=headers,
+            )
+            joined = _joined(job, path, workdir)
+        except ApplicationError as exc:
+            # A continuation's join failure names itself; anything else is the fetch.
+            message = (
+                exc.message
+                if job.params.get(PARAM) and path.exists()
+                else (f"Could not fetch the provider's result: {exc.message}")
+            )
+            job_fail(
+                job_id=job.pk,
+                code=ErrorCode.DELIVERY_FAILED,
+                message=message,
+                retryable=exc.retryable,
+            )
+            return
+        try:
+            job_deliver(job_id=job.pk, path=joined)
+        except ApplicationError as exc:
+            job_fail(
+                job_id=job.pk,
+                code=ErrorCode.DELIVERY_FAILED,
+                message=f"Could not fetch the provider's result: {exc.message}",
+                retryable=exc.retryable,
+            )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

@@ -4,6 +4,8 @@
 from typing import Any
 
 from apps.core.errors import ValidationError
+from apps.jobs.continuation import MODE as CONTINUE
+from apps.jobs.continuation import PARAM as CONTINUATION
 from apps.jobs.models import Job, JobStatus
 
 # An input role on a job -> the submit field that names an asset for it (jobs/inputs.py).
@@ -27,6 +29,10 @@ def job_remix_fields(*, job: Job, prompt: str) -> dict[str, Any]:
     params = {k: v for k, v in job.params.items() if v is not None}
     fields: dict[str, Any] = {**params, "method": job.method, "model": job.model}
     fields["prompt"] = prompt
+    continuation = fields.pop(CONTINUATION, None)
+    if isinstance(continuation, dict):
+        # Submitted as extend-video "continue"; the stored params are the model's run.
+        fields.update(mode=CONTINUE, crossfade=continuation.get("crossfade") or 0.0)
     if job.method == "storyboard" and isinstance(params.get("storyboard"), list):
         # A storyboard has no single prompt: the new one replaces every scene's.
         fields["storyboard"] = [

@@ -22,6 +22,7 @@ from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
 from apps.catalog.preflight import Preflight, job_preflight
+from apps.catalog.registry import Method
 from apps.catalog.services import job_quote
 from apps.catalog.timing import deadline_seconds
 from apps.core.errors import (
@@ -31,6 +32,7 @@ from apps.core.errors import (
     RateLimitExceeded,
     ValidationError,
 )
+from apps.jobs.continuation import PARAM, continuation_fields
 from apps.jobs.enqueue import enqueue
 from apps.jobs.events import job_event_emit
 from apps.jobs.fallback import FIELD as FALLBACK_FIELD
@@ -301,7 +303,9 @@ def job_submit(
             k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES) and k != FALLBACK_FIELD
         }
         fields, wants_hls = output_format_split(fields=fields, workspace=workspace)
-        probes = {role: item.as_probe() for role, item in found.items()}
+        fields, probes, continuation = continuation_fields(
+            fields, {role: item.as_probe() for role, item in found.items()}
+        )
         preflight = job_preflight(fields=fields, inputs=probes)
         prompt = str(data.get("prompt") or "")
         # Raises CONTENT_POLICY to block; "review" holds the job for a moderator.
@@ -319,13 +323,13 @@ def job_submit(
         job = Job(
             workspace=workspace,
             created_by=user,
-            method=preflight.method,
+            method=Method.EXTEND_VIDEO if continuation else preflight.method,
             model=preflight.model_id,
             provider=preflight.entry.spec.provider,
             provider_model=preflight.entry.spec.provider_model,
             sandbox=provider_sandbox.serves(preflight.entry.spec.provider),
             prompt=prompt,
-            params=preflight.job_fields(),
+            params={**preflight.job_fields(), **({PARAM: continuation} if continuation else {})},
             notes=preflight.notes,
             status=JobStatus.REVIEW if verdict == "review" else JobStatus.QUEUED,
             stage="Waiting for review" if verdict == "review" else "Queued",

@@ -26,7 +26,16 @@ from apps.media.ops.convert import (
     transcode,
     upscale,
 )
-from apps.media.ops.edit import change_speed, concat, crop, extend, pad, reframe, trim
+from apps.media.ops.edit import (
+    EXTEND_MODES,
+    change_speed,
+    concat,
+    crop,
+    extend,
+    pad,
+    reframe,
+    trim,
+)
 from apps.media.ops.generate import image_to_video, lipsync_preview, text_to_video
 from apps.media.ops.hls import HlsPackage, package_hls
 from apps.media.ops.stills import extract_last_frame, sprite_sheet, thumbnail
@@ -36,6 +45,7 @@ from apps.media.validate import DEFAULT_LIMITS, Limits, validate
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "EXTEND_MODES",
     "CancelCheck",
     "Cancelled",
     "CorruptionDetected",

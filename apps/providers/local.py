@@ -129,7 +129,9 @@ def _extend(spec: JobSpec, workdir: Path, cancel: CancelCheck) -> list:
                 cancel,
                 src=_input(spec, "video"),
                 seconds=float(p.get("duration") or 5),
-                mode=p.get("mode") if p.get("mode") in ("hold", "loop", "boomerang") else "hold",
+                # By default the clip's camera motion carries on (the media engine's
+                # "continue"), rather than a frozen last frame.
+                mode=p.get("mode") if p.get("mode") in media.EXTEND_MODES else "continue",
             ),
         )
     ]

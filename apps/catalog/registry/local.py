@@ -86,10 +86,17 @@ MODELS = [
         name="Local extend",
         provider_model="extend-video",
         methods=(Method.EXTEND_VIDEO,),
-        processing=Processing(2, 60, work=0.35),
-        strengths="Free: holds and eases out the last frame to lengthen a clip.",
+        # Carrying the motion on warps every added frame (numpy): 720p measured at 0.73.
+        processing=Processing(2, 60, work=1.2),
+        strengths=(
+            "Free: carries the camera motion of the clip's last second on (pan, tilt, "
+            "zoom), easing out, to lengthen a clip."
+        ),
         use_cases="Padding a clip to fit music or a voice-over.",
-        limitations="No new motion is generated.",
+        limitations=(
+            "Only the camera moves on: nothing in the picture moves, and picture a pan "
+            "brings in is filled by a gentle zoom and a mirrored edge."
+        ),
         durations=Durations(1, 60),
         default_duration=5,
         prompt=PromptUse.OPTIONAL,

@@ -177,6 +177,19 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     seed = serializers.IntegerField(required=False)
     negative_prompt = serializers.CharField(required=False, allow_blank=True)
     with_audio = serializers.BooleanField(required=False)
+    mode = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text='extend-video: "continue" with an image-to-video model renders the '
+        "continuation from the source's last frame and delivers the source followed by it "
+        "(priced as that model's run). Grok: fun, normal or spicy.",
+    )
+    crossfade = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text='Seconds of dissolve between the source and its continuation (mode "continue").',
+    )
     storyboard = StoryboardSceneSerializer(many=True, required=False)
     source_file = serializers.FileField(required=False)
     source_asset = serializers.CharField(required=False, allow_blank=True)

@@ -8,4 +8,9 @@ urlpatterns = [
     path("tasks", views.TaskListView.as_view(), name="tasks"),
     path("tasks/<str:job_id>", views.TaskDetailView.as_view(), name="task-detail"),
     path("tasks/<str:job_id>/result", views.TaskResultView.as_view(), name="task-result"),
+    path(
+        "tasks/<str:job_id>/last-frame",
+        views.TaskLastFrameView.as_view(),
+        name="task-last-frame",
+    ),
 ]

@@ -18,6 +18,7 @@ from apps.core.parsers import JSONParser, MultiPartParser, json_loads
 from apps.core.text import MAX_JSON_DEPTH
 from apps.gallery import storage
 from apps.gallery.api.multipart import StreamedFilesMixin
+from apps.gallery.objects import asset_last_frame_key
 from apps.jobs import selectors, services
 from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
@@ -198,11 +199,37 @@ class TaskResultView(APIView):
         responses={302: OpenApiResponse(description="Location: the video"), **errors(404, 409)},
     )
     def get(self, request: Request, job_id: str) -> Any:
-        job = selectors.job_get(workspace=request.workspace, public_id=job_id)
-        asset = job.result_asset
-        if job.status != JobStatus.COMPLETED or asset is None:
-            raise Conflict(
-                f"The job is {job.status}; its result exists once it is completed.",
-                details={"status": job.status},
-            )
-        return HttpResponseRedirect(storage.asset_url(asset))
+        return HttpResponseRedirect(storage.asset_url(_completed_result(request, job_id)))
+
+
+class TaskLastFrameView(APIView):
+    @extend_schema(
+        summary="Redirect to the last frame of the result (PNG, a short-lived signed URL)",
+        description=(
+            "For clients that chain continuations themselves: the final frame of the "
+            "completed result at full size, made on the first ask and kept with the result."
+        ),
+        responses={
+            302: OpenApiResponse(description="Location: the PNG"),
+            **errors(400, 404, 409),
+        },
+    )
+    def get(self, request: Request, job_id: str) -> Any:
+        asset = _completed_result(request, job_id)
+        key = asset_last_frame_key(asset)
+        name = f"{job_id}-last-frame.png"
+        return HttpResponseRedirect(
+            storage.signed_url(key, filename=name, content_type="image/png")
+        )
+
+
+def _completed_result(request: Request, job_id: str) -> Any:
+    """The result asset of the workspace's job, or 409 while the job has none."""
+    job = selectors.job_get(workspace=request.workspace, public_id=job_id)
+    asset = job.result_asset
+    if job.status != JobStatus.COMPLETED or asset is None:
+        raise Conflict(
+            f"The job is {job.status}; its result exists once it is completed.",
+            details={"status": job.status},
+        )
+    return asset

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 from av.video.frame import VideoFrame
 
+from apps.media import motion
 from apps.media.engine import Writer, check_fps, frame_count, output_fps
 from apps.media.errors import MediaValidationError
 from apps.media.frames import blend, even, fit, from_yuv, yuv
@@ -30,7 +31,8 @@ ASPECTS: dict[str, tuple[int, int]] = {
     "3:4": (3, 4),
     "21:9": (21, 9),
 }
-ExtendMode = Literal["hold", "loop", "boomerang"]
+ExtendMode = Literal["continue", "hold", "loop", "boomerang"]
+EXTEND_MODES = ("continue", "hold", "loop", "boomerang")
 MAX_CROSSFADE = 2.0  # seconds; bounds the frames held in memory during a dissolve
 MAX_LONG_SIDE = 4096
 
@@ -260,14 +262,15 @@ def extend(
     src: Path,
     dst: Path,
     seconds: float,
-    mode: ExtendMode = "hold",
+    mode: ExtendMode = "continue",
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> MediaInfo:
-    """Lengthen a clip by ``seconds``: hold the last frame, loop from the start, or
-    boomerang (play backwards from the end, then forwards again)."""
-    if mode not in ("hold", "loop", "boomerang"):
-        raise MediaValidationError("mode must be hold, loop or boomerang.")
+    """Lengthen a clip by ``seconds``: continue the camera motion of its last second
+    (pan, tilt, zoom, easing out; a still clip stays still), hold the last frame, loop
+    from the start, or boomerang (play backwards from the end, then forwards again)."""
+    if mode not in EXTEND_MODES:
+        raise MediaValidationError("mode must be continue, hold, loop or boomerang.")
     if not 0 < seconds <= 600:
         raise MediaValidationError("seconds must be between 0 and 600.")
     info = video_input(src)
@@ -315,18 +318,26 @@ def _extend_frames(
     # The boomerang replays frames backwards; they are spooled to disk, not kept in memory.
     with tempfile.TemporaryFile(dir=workdir, prefix=".extend-") as spool:
         last: VideoFrame | None = None
+        # "continue" reads the motion of the last second off small greyscale copies.
+        tail: deque[np.ndarray] = deque(maxlen=max(2, round(float(rate)) + 1))
         source = cfr(decode_video(info.path), fps=rate, count=base)
         try:
             for j, frame in enumerate(source):
                 frame = fit(frame, width, height, "stretch")
                 if j >= base - window:
                     spool.write(yuv(frame).tobytes())
+                if mode == "continue":
+                    tail.append(motion.small_grey(frame))
                 last = frame
                 yield frame
         finally:
             source.close()
         assert last is not None
-        if mode == "hold":
+        if mode == "continue":
+            yield from motion.continue_frames(
+                last, motion.estimate(list(tail), full_width=width), extra
+            )
+        elif mode == "hold":
             for _ in range(extra):
                 yield last
         elif mode == "loop":
