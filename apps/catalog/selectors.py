@@ -11,7 +11,7 @@ from django.conf import settings
 
 from apps.catalog.health import providers_degraded
 from apps.catalog.models import ModelOverride
-from apps.catalog.pricing import pricing_describe
+from apps.catalog.pricing import pricing_describe, spec_pricing
 from apps.catalog.registry import CATALOG, PROVIDERS, spec_for
 from apps.catalog.registry.types import Method, ModelSpec, Quality
 from apps.core.errors import NotFound
@@ -145,6 +145,9 @@ def model_describe(entry: CatalogEntry) -> dict[str, Any]:
         "default_with_audio": spec.default_with_audio,
         "limits": spec.limits.describe(),
         "pricing": pricing_describe(spec=spec, override=entry.override),
+        # Some combination (pricing.free_perks) is free for everyone, visitors without an
+        # account included (POST /api/v1/generate with no key; docs/jobs.md).
+        "free_perk": bool(spec_pricing(spec).free),
         "processing_time_s": {
             "min": spec.processing.min_s,
             "max": spec.processing.max_s,
@@ -182,3 +185,20 @@ def models_for_picker(
 
 def quality_choices() -> list[tuple[str, str]]:
     return list(Quality.choices)
+
+
+def free_perk_offer() -> dict[str, Any] | None:
+    """The free perk a visitor can try without an account (the first available model
+    with one, at its free combination), or None when none is available here."""
+    for entry in model_list(available=True):
+        perks = spec_pricing(entry.spec).free
+        if perks:
+            perk = perks[0]
+            return {
+                "model": entry.spec.id,
+                "name": entry.spec.name,
+                "method": entry.spec.methods[0],
+                "resolution": perk.resolution,
+                "duration": perk.max_duration,
+            }
+    return None

@@ -4,6 +4,7 @@ limit on failed API-key authentications per client address.
 A fixed one-minute window counted atomically in the cache (Redis in production), keyed by
 workspace; callers without a workspace are counted by client address."""
 
+import contextlib
 import time
 from typing import Any
 
@@ -91,18 +92,29 @@ def auth_failure_record(*, address: str) -> None:
 
 
 def _count_hit(key: str) -> int:
-    """Increments the window's counter; one round trip on Redis (INCR + EXPIRE NX)."""
+    return count_hit(key, ttl_s=WINDOW_S + 5)
+
+
+def count_hit(key: str, *, ttl_s: int) -> int:
+    """Increments a counter that lives `ttl_s` seconds from its first hit and returns the
+    new count; atomic, one round trip on Redis (INCR + EXPIRE NX)."""
     backend: Any = caches["default"]
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(key, write=True)
         pipe = client.pipeline(transaction=False)
         full_key = backend.make_and_validate_key(key)
         pipe.incr(full_key)
-        pipe.expire(full_key, WINDOW_S + 5, nx=True)
+        pipe.expire(full_key, ttl_s, nx=True)
         return int(pipe.execute()[0])
-    cache.add(key, 0, timeout=WINDOW_S + 5)
+    cache.add(key, 0, timeout=ttl_s)
     try:
         return cache.incr(key)
     except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=WINDOW_S + 5)
+        cache.set(key, 1, timeout=ttl_s)
         return 1
+
+
+def count_undo(key: str) -> None:
+    """Takes back one hit of `count_hit` (a request it counted was not accepted after all)."""
+    with contextlib.suppress(ValueError):  # expired meanwhile: nothing to take back
+        cache.decr(key)

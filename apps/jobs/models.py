@@ -131,3 +131,17 @@ class JobEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}: {self.from_status} -> {self.to_status}"
+
+
+class AnonymousJob(models.Model):
+    """Marks a job submitted without an account under the free perk (docs/jobs.md). The
+    visitor holds the only key to it: a capability token, of which only the SHA-256 is
+    kept. The job itself lives in the system anonymous workspace."""
+
+    job = models.OneToOneField(Job, on_delete=models.CASCADE, related_name="anonymous")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    client_address = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"anonymous {self.job_id}"

@@ -27,6 +27,7 @@ from apps.catalog.services import job_quote
 from apps.catalog.timing import deadline_seconds
 from apps.core.errors import (
     ApplicationError,
+    AuthenticationFailed,
     Conflict,
     ErrorCode,
     RateLimitExceeded,
@@ -277,6 +278,7 @@ def job_submit(
     idempotency_key: str | None = None,
     client_retry: bool | None = None,
     remixed_from: Job | None = None,
+    free_only: bool = False,
 ) -> tuple[Job, bool]:
     """Accepts a job: inputs → preflight → screening → price → one transaction creating
     the job with its credit hold under the tier's concurrency limit → on commit, start.
@@ -288,7 +290,10 @@ def job_submit(
     not). False, a first attempt: its fingerprint is kept. True, a retry: the job an
     identical request of the workspace created in the last JOBS_RETRY_REPLAY_WINDOW_S
     seconds is returned (created=False) instead of a second job and hold; the check runs
-    under the workspace lock, so it also sees a first attempt that was still in flight."""
+    under the workspace lock, so it also sees a first attempt that was still in flight.
+
+    free_only: accept only a combination the catalogue prices as a free perk (401
+    otherwise): a visitor's job without an account (apps/jobs/anonymous.py)."""
     files = files or {}
     # Hashing means reading every upload once more: only done when a key or a retry-aware
     # client asks for it.
@@ -311,6 +316,13 @@ def job_submit(
         # Raises CONTENT_POLICY to block; "review" holds the job for a moderator.
         verdict = job_screener(prompt=prompt, inputs=found)
         quote = job_quote(preflight=preflight, workspace=workspace)
+        paid = quote.credits or not quote.breakdown.get("free_perk") or data.get(FALLBACK_FIELD)
+        if free_only and paid:
+            raise AuthenticationFailed(
+                "Authentication required: send `Authorization: Bearer <key>` or "
+                "`X-API-Key: <key>`. Without a key only the free perk runs.",
+                details={"free_perk": False},
+            )
         fallbacks = fallbacks_preflight(
             value=data.get(FALLBACK_FIELD),
             fields=fields,

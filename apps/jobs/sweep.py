@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.billing.models import CreditHold
 from apps.billing.services import credits_release
 from apps.core.errors import ErrorCode
+from apps.jobs.anonymous import anonymous_jobs_expire
 from apps.jobs.enqueue import enqueue
 from apps.jobs.models import TERMINAL, Job, JobStatus
 from apps.jobs.pipeline import provider_cancel
@@ -23,7 +24,7 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     queued jobs whose start message was lost, and holds left without a live job. Rows
     another process holds locked are skipped (they are being settled already)."""
     now = now or timezone.now()
-    counts = {"timed_out": 0, "lost": 0, "requeued": 0, "holds_released": 0}
+    counts = {"timed_out": 0, "lost": 0, "requeued": 0, "holds_released": 0, "anonymous_expired": 0}
     live: set[str] = {JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DELIVERING}
     for job_id in Job.objects.filter(status__in=live, deadline_at__lt=now).values_list(
         "pk", flat=True
@@ -62,6 +63,8 @@ def jobs_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     ]:
         if credits_release(hold=hold).state == CreditHold.State.RELEASED:
             counts["holds_released"] += 1
+    # Visitors' free-perk jobs live ANONYMOUS_JOB_RETENTION_S (apps/jobs/anonymous.py).
+    counts["anonymous_expired"] = anonymous_jobs_expire(now=now)
     return counts
 
 

@@ -251,6 +251,11 @@ REST_FRAMEWORK = {
 }
 # Requests per minute for callers with no workspace (public endpoints, by client IP).
 ANONYMOUS_REQUESTS_PER_MINUTE = env.int("ANONYMOUS_REQUESTS_PER_MINUTE", default=60)
+# The free perk without an account (docs/jobs.md): jobs per client address per UTC day,
+# how long their results live, and how many may run at once across all visitors.
+ANONYMOUS_FREE_JOBS_PER_DAY = env.int("ANONYMOUS_FREE_JOBS_PER_DAY", default=3)
+ANONYMOUS_JOB_RETENTION_S = env.int("ANONYMOUS_JOB_RETENTION_S", default=24 * 3600)
+ANONYMOUS_MAX_CONCURRENT_JOBS = env.int("ANONYMOUS_MAX_CONCURRENT_JOBS", default=20)
 # Failed API-key authentications per minute per client address; past it, every request
 # carrying an API key from that address is a 429 until the minute ends (docs/operations.md).
 AUTH_FAILURES_PER_MINUTE = env.int("AUTH_FAILURES_PER_MINUTE", default=20)

@@ -83,6 +83,9 @@ class CatalogModelSerializer(serializers.Serializer[Any]):
     default_with_audio = serializers.BooleanField()
     limits = serializers.DictField()
     pricing = CatalogPricingSerializer()
+    free_perk = serializers.BooleanField(
+        help_text="Free for everyone at pricing.free_perks, also without an account."
+    )
     processing_time_s = CatalogProcessingSerializer()
     strengths = serializers.CharField()
     use_cases = serializers.CharField()

@@ -40,6 +40,10 @@ class StreamedFilesMixin:
     file_fields: tuple[str, ...] = ()
     max_files = 1
 
+    def upload_limit(self, request: Request) -> int:
+        """Bytes per file: the workspace's tier limit (a view may answer for visitors)."""
+        return _workspace_limit(request)
+
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Installed before authentication: a session login's CSRF check reads the form,
         # so the body may be parsed then, and it must stream through our handler already.
@@ -48,7 +52,7 @@ class StreamedFilesMixin:
 
         def limit_once() -> int:
             if not limit:
-                limit.append(_workspace_limit(request))
+                limit.append(self.upload_limit(request))
             return limit[0]
 
         django_request.upload_handlers = [

@@ -7,6 +7,7 @@ urlpatterns = [
     path("process", views.ProcessView.as_view(), name="process"),
     path("tasks", views.TaskListView.as_view(), name="tasks"),
     path("tasks/<str:job_id>", views.TaskDetailView.as_view(), name="task-detail"),
+    path("anonymous/tasks/<str:token>", views.AnonymousTaskView.as_view(), name="anonymous-task"),
     path("tasks/<str:job_id>/result", views.TaskResultView.as_view(), name="task-result"),
     path(
         "tasks/<str:job_id>/last-frame",

@@ -7,19 +7,23 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.permissions import IsWorkspaceMember
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import Conflict, ValidationError
 from apps.core.parsers import JSONParser, MultiPartParser, json_loads
 from apps.core.text import MAX_JSON_DEPTH
+from apps.core.throttling import client_address
 from apps.gallery import storage
 from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.objects import asset_last_frame_key
-from apps.jobs import selectors, services
+from apps.gallery.quota import upload_limit_bytes
+from apps.jobs import anonymous, selectors, services
 from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
     JobSerializer,
@@ -106,6 +110,46 @@ def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Re
     return Response(body, status=code, headers=headers)
 
 
+def _submit_anonymous(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Response:
+    """A visitor's free-perk job: no Idempotency-Key or Prefer (the workspace is shared by
+    every visitor), the capability URL in the answer and in Location."""
+    job, token = anonymous.anonymous_submit(data=data, files=files, address=client_address(request))
+    url = anonymous.CAPABILITY_PREFIX + token
+    body = {**JobSerializer(job).data, "capability_url": url}
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
+
+
+class WorkspaceMemberOrVisitor(IsWorkspaceMember):
+    """A key or a session as everywhere; a request with no credentials at all goes on as
+    a visitor, with no workspace."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if request.user and request.user.is_authenticated:
+            return super().has_permission(request, view)
+        for target in (request, getattr(request, "_request", None)):
+            if target is not None:
+                target.membership = None
+                target.workspace = None
+                target._workspace_resolved = True
+        return True
+
+
+class AnonymousTaskView(APIView):
+    """A capability URL: the token is the credential; any other string is a 404."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A visitor's free-perk job, read through its capability URL (no key)",
+        responses={200: JobSerializer, **errors(404)},
+        auth=[{}],
+    )
+    def get(self, request: Request, token: str) -> Response:
+        job = anonymous.anonymous_job_get(token=token)
+        return Response(JobSerializer(job).data, headers={"Cache-Control": "private, no-store"})
+
+
 SUBMIT_RESPONSES = {
     202: JobSerializer,
     200: OpenApiResponse(JobSerializer, description="Finished within Prefer: wait"),
@@ -115,6 +159,21 @@ SUBMIT_RESPONSES = {
 
 class GenerateView(StreamedFilesMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser]
+    # No credentials at all: a visitor, let through to the free-perk check (anonymous.py).
+    permission_classes = [WorkspaceMemberOrVisitor]
+
+    def upload_limit(self, request: Request) -> int:
+        # Django's request, never DRF's `request.user`: a session's CSRF check parses the
+        # form during authentication, and asking DRF for the user then would recurse.
+        django_request = request._request
+        if (
+            getattr(django_request, "_workspace_resolved", False)
+            and django_request.workspace is None
+            and not django_request.user.is_authenticated
+        ):
+            return upload_limit_bytes(workspace=anonymous.anonymous_workspace())
+        return super().upload_limit(request)
+
     # Files stream to disk capped at the tier's limit; any other file part is a 400.
     file_fields = tuple(f"{slot}_file" for slot in SLOTS)
     # No catalog model takes more than two inputs (image + end image, image + audio).
@@ -127,9 +186,18 @@ class GenerateView(StreamedFilesMixin, APIView):
             "multipart/form-data": GenerateRequestSerializer,
         },
         parameters=SUBMIT_HEADERS,
-        responses=SUBMIT_RESPONSES,
+        responses={**SUBMIT_RESPONSES, **errors(401, 429)},
+        description=(
+            "Without a key, only a combination the catalogue prices as a free perk "
+            "(`free_perk` in GET /api/v1/models) is accepted, ANONYMOUS_FREE_JOBS_PER_DAY "
+            "per client address; the answer then carries `capability_url`, the only way "
+            "to read the job (GET /api/v1/anonymous/tasks/{token}). Anything else is a 401."
+        ),
+        auth=[{"ApiKeyAuth": []}, {"cookieAuth": []}, {}],
     )
     def post(self, request: Request) -> Response:
+        if request.workspace is None:
+            return _submit_anonymous(request, *_body(request))
         return _submit(request, *_body(request))
 
 
