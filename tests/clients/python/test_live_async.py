@@ -6,6 +6,7 @@ import pytest
 from reelsmith import AsyncReelsmith, AsyncVideoGenerationResponse, NotFound, VideoGenerationRequest
 
 from apps.jobs.models import Job
+from tests.clients.python import aio
 from tests.clients.python.conftest import probe
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -40,7 +41,7 @@ def test_the_async_client_generates_two_videos_at_once_and_saves_them(alice, liv
                 missing = exc
             return one, two, data, saved, balance, models, estimate, listed, missing
 
-    one, two, data, saved, balance, models, estimate, listed, missing = asyncio.run(scenario())
+    one, two, data, saved, balance, models, estimate, listed, missing = aio.run(scenario())
     assert (one.status, two.status) == ("completed", "completed")
     assert data is not None and one.video_bytes is data and len(data) == one.size
     (tmp_path / "one.mp4").write_bytes(data)
@@ -64,6 +65,6 @@ def test_the_async_client_cancels(alice, live_stack):
             )
             return await client.cancel(job.task_id)
 
-    cancelled = asyncio.run(scenario())
+    cancelled = aio.run(scenario())
     assert cancelled.status == "cancelled"
     assert Job.objects.get().status == "cancelled"

@@ -1,7 +1,6 @@
 """Retry rules and error decoding, with httpx.MockTransport standing in for the server
 (the live tests cover the same paths against the real one)."""
 
-import asyncio
 import email.utils
 import time
 
@@ -26,6 +25,8 @@ from reelsmith import (
     WaitTimeout,
 )
 from reelsmith._core import backoff_delay, retry_after_seconds
+
+from tests.clients.python import aio
 
 JOB = {"id": "job_1", "status": "queued", "progress": 0, "result": None, "error": None}
 
@@ -218,7 +219,7 @@ def test_the_async_client_follows_the_same_rules():
         response = await client.generate_video(VideoGenerationRequest("x"), on_progress=seen.append)
         return response, sleeps, seen
 
-    response, sleeps, seen = asyncio.run(scenario())
+    response, sleeps, seen = aio.run(scenario())
     assert response.status == "completed"
     assert keys[0] == keys[1] and 2 <= sleeps[0] <= 2.25
     assert [r.status for r in seen] == ["queued", "completed"]
