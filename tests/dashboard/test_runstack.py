@@ -120,6 +120,15 @@ def _gone(pid: int) -> bool:
 
 
 def start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+    # As `make run` does: the database is migrated before the stack starts (the pages
+    # read the catalog and the tiers).
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env=runstack_env(tmp_path, port),
+        check=True,
+        timeout=300,
+    )
     return subprocess.Popen(
         [sys.executable, "manage.py", "runstack"],
         cwd=settings.BASE_DIR,
