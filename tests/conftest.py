@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from celery import current_app
@@ -202,10 +203,73 @@ def _database_url() -> str:
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+class _WorkerPool:
+    """The real Celery worker, kept for the whole session while the environment it was
+    started with stays the same: starting one costs 3 to 5 s, and most live tests share one
+    environment. A test that changes the environment (`monkeypatch.setenv`) gets a fresh
+    worker, and the old one stops first, so only one worker ever consumes the queue."""
+
+    def __init__(self, log) -> None:
+        self.proc: subprocess.Popen | None = None
+        self.env: dict[str, str] = {}
+        self.log = log  # the workers' output, for a failing test's post-mortem
+
+    def get(self, env: dict[str, str], cwd) -> subprocess.Popen:
+        if self.proc is not None and self.proc.poll() is None and env == self.env:
+            return self.proc
+        self.stop()
+        self.env = env
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--prefetch-multiplier=1",
+            ],
+            cwd=cwd,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self.proc
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def _worker_pool(django_db_setup):
+    # Depends on the test database so that it stops before the database is dropped.
+    log_path = Path(settings.BASE_DIR) / "var" / "test-worker.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
+        pool = _WorkerPool(log)
+        yield pool
+        pool.stop()
+
+
 @pytest.fixture
-def real_worker(not_eager):
+def real_worker(not_eager, _worker_pool):
     """A real `celery -A config worker` process on the configured broker, using the test
-    database (PostgreSQL: the worker needs to see the test's committed rows)."""
+    database (PostgreSQL: the worker needs to see the test's committed rows). Shared by the
+    tests that run with the same environment (see `_WorkerPool`)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -213,34 +277,7 @@ def real_worker(not_eager):
     }
     if _database_url():
         env["DATABASE_URL"] = _database_url()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    yield proc
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    yield _worker_pool.get(env, settings.BASE_DIR)
 
 
 # --- the whole app as a user reaches it: a live HTTP server and a real worker -----------

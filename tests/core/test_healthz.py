@@ -49,7 +49,7 @@ def test_healthz_is_200_with_a_real_worker_consuming_the_queue(
         response = client.get("/healthz")
         if response.status_code == 200 or time.monotonic() > deadline:
             break
-        assert real_worker.poll() is None, real_worker.stdout.read().decode()
+        assert real_worker.poll() is None, "the worker died: see var/test-worker.log"
     body = response.json()
     assert response.status_code == 200, body
     assert body["checks"]["worker"]["ok"]
