@@ -68,6 +68,9 @@ def _ops(d: Path, image: Path, audio: Path, resolution: str) -> list[tuple[str, 
         ("scale", lambda: media.scale(src=src, dst=d / "sc.mp4", resolution=resolution)),
         ("optimize", lambda: media.optimize(src=src, dst=d / "op.mp4")),
         ("extend (x2)", lambda: media.extend(src=src, dst=d / "ex.mp4", seconds=SECONDS)),
+        ("remove_bg alpha", lambda: media.remove_background(src=src, dst=d / "rb.webm")),
+        ("remove_bg colour", lambda: media.remove_background(
+            src=src, dst=d / "rb.mp4", background_color="#00ff00")),
     ]  # fmt: skip
 
 

@@ -27,7 +27,7 @@ from apps.jobs.models import TERMINAL, Job
 
 # The Studio's generate tabs, in order, then one "Process" tab for these operations.
 STUDIO_METHODS = ("text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard")
-STUDIO_OPERATIONS = ("edit", "enhance", "transform", "optimize")
+STUDIO_OPERATIONS = ("edit", "enhance", "transform", "optimize", "remove-background")
 
 
 def _studio_data(workspace: Any) -> dict[str, Any]:

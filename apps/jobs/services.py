@@ -439,13 +439,14 @@ PROCESS_SETTINGS = {
         "resolution": "resolution",
     },
     "optimize": {"quality": "optimize_level", "target_size_mb": "target_size_mb"},
-    "remove-background": {},
+    "remove-background": {"background_color": "background_color"},
 }
 LOCAL_PROCESS_MODELS = {
     "edit": "local/edit",
     "enhance": "local/enhance",
     "transform": "local/transform",
     "optimize": "local/optimize",
+    "remove-background": "local/remove-background",
 }
 
 

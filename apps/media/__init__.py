@@ -38,6 +38,7 @@ from apps.media.ops.edit import (
 )
 from apps.media.ops.generate import image_to_video, lipsync_preview, text_to_video
 from apps.media.ops.hls import HlsPackage, package_hls
+from apps.media.ops.matte import MatteUnavailable, matte_available, parse_colour, remove_background
 from apps.media.ops.stills import extract_last_frame, sprite_sheet, thumbnail
 from apps.media.probe import MediaInfo, probe
 from apps.media.progress import CancelCheck, Progress, ProgressCallback
@@ -51,6 +52,7 @@ __all__ = [
     "CorruptionDetected",
     "HlsPackage",
     "Limits",
+    "MatteUnavailable",
     "MediaError",
     "MediaInfo",
     "MediaValidationError",
@@ -66,12 +68,15 @@ __all__ = [
     "extract_last_frame",
     "image_to_video",
     "lipsync_preview",
+    "matte_available",
     "mute",
     "optimize",
     "package_hls",
     "pad",
+    "parse_colour",
     "probe",
     "reframe",
+    "remove_background",
     "replace_audio",
     "scale",
     "scaled_size",

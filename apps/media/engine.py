@@ -47,6 +47,7 @@ class OutputSpec:
     video_bitrate: int | None = None  # bits/s; set for a size target (capped VBV)
     audio_bitrate: int = 128_000  # bits/s
     keyint: int | None = None  # frames between key frames, fixed (HLS segment boundaries)
+    alpha: bool = False  # keep an alpha channel (yuva420p); WebM/VP9 only
 
 
 def check_fps(fps: float) -> Fraction:
@@ -95,13 +96,16 @@ class Writer:
         self.frames = 0
         self.result: MediaInfo | None = None
         fmt, vcodec, acodec, self._frame_size = _CODECS[spec.container]
+        if spec.alpha and vcodec != "libvpx-vp9":
+            raise MediaValidationError("Only WebM (VP9) output keeps an alpha channel.")
+        self._pix_fmt = "yuva420p" if spec.alpha else "yuv420p"
         self._tmp = self.dst.with_name(f".{self.dst.name}.{uuid.uuid4().hex[:8]}.part")
         options = {"movflags": "+faststart"} if fmt in {"mp4", "mov"} else {}
         self._out = av.open(str(self._tmp), mode="w", format=fmt, options=options)
         try:
             self._video = self._out.add_stream(vcodec, rate=fps)
             self._video.width, self._video.height = width, height
-            self._video.pix_fmt = "yuv420p"
+            self._video.pix_fmt = self._pix_fmt
             self._video.codec_context.thread_type = "AUTO"
             self._video.options = _video_options(vcodec, spec)
             if spec.video_bitrate:
@@ -129,13 +133,15 @@ class Writer:
             self._discard()
 
     def write(self, frame: VideoFrame, *, interpolation: Interpolation = "BICUBIC") -> None:
-        """Encode one frame (scaled/converted to the output size and yuv420p if needed)."""
+        """Encode one frame (scaled/converted to the output size and pixel format if needed)."""
         if (
             frame.width != self.width
             or frame.height != self.height
-            or frame.format.name != "yuv420p"
+            or frame.format.name != self._pix_fmt
         ):
-            frame = frame.reformat(self.width, self.height, "yuv420p", interpolation=interpolation)
+            frame = frame.reformat(
+                self.width, self.height, self._pix_fmt, interpolation=interpolation
+            )
         frame.pts = self.frames
         frame.time_base = 1 / self.fps
         for packet in self._video.encode(frame):

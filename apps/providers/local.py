@@ -55,6 +55,8 @@ class LocalProvider:
 
 def _suffix(spec: JobSpec, *, last: bool) -> str:
     fmt = spec.params.get("output_format") if last else None
+    if spec.provider_model == "remove-background" and not spec.params.get("background_color"):
+        fmt = "webm"  # the alpha channel needs VP9
     return f".{fmt}" if fmt in ("webm", "mov") else ".mp4"
 
 
@@ -254,6 +256,24 @@ def _optimize(spec: JobSpec, workdir: Path, cancel: CancelCheck) -> list:
     )
 
 
+def _remove_background(spec: JobSpec, workdir: Path, cancel: CancelCheck) -> list:
+    if not media.matte_available():
+        raise ProviderError(
+            "Background removal is not installed on this server (the mediapipe package).",
+            code=ErrorCode.MODEL_UNAVAILABLE,
+        )
+    colour = spec.params.get("background_color") or None
+    return _from_source(
+        [
+            (
+                f"Removing the background (on {colour})" if colour else "Removing the background",
+                _op(media.remove_background, cancel, background_color=colour),
+            )
+        ],
+        _input(spec, "video"),
+    )
+
+
 def _from_source(steps: list, source: Path) -> list:
     """The first stage reads the job's input video; later ones read the previous stage."""
     if not steps:
@@ -278,4 +298,5 @@ _PLANS: dict[str, Callable[[JobSpec, Path, CancelCheck], list]] = {
     "enhance": _enhance,
     "transform": _transform,
     "optimize": _optimize,
+    "remove-background": _remove_background,
 }

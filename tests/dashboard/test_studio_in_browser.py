@@ -1,5 +1,6 @@
 """The Studio in headless Chromium against a live server, on the local engine."""
 
+import sys
 import threading
 import time
 
@@ -9,6 +10,7 @@ from playwright.sync_api import expect
 
 from apps.jobs import pipeline
 from apps.jobs.models import Job, JobStatus
+from tests.media.test_matte import person_clip
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("studio_storage")]
 
@@ -182,3 +184,23 @@ def test_the_process_tab_optimizes_an_uploaded_video(studio, mp4, alice):
     video_loads(page)
     job = Job.objects.get()
     assert (job.method, job.params["optimize_level"]) == ("optimize", "high")
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 13), reason="no mediapipe wheel")
+@pytest.mark.parametrize("colour", ["", "#00ff00"])
+def test_the_process_tab_removes_the_background(studio, alice, tmp_path, colour):
+    """Empty colour: a WebM with alpha, which Chromium plays; a colour: an MP4 on it."""
+    page = studio
+    clip = person_clip(tmp_path / "person.mp4")
+    page.get_by_role("tab", name="Process").click()
+    page.get_by_label("Operation").select_option("remove-background")
+    expect(page.get_by_label("Model")).to_have_value("local/remove-background")
+    page.locator("#f-video").set_input_files(str(clip))
+    page.get_by_label("Background colour").fill(colour)
+    page.get_by_role("button", name="Process").click()
+    expect(page.locator("#job-status")).to_have_text("completed", timeout=90_000)
+    video_loads(page)
+    job = Job.objects.get()
+    assert job.method == "remove-background"
+    assert job.params.get("background_color") == (colour or None)
+    assert job.result_asset.container == ("mp4" if colour else "webm")

@@ -86,6 +86,7 @@ def test_the_studio_embeds_every_local_model_for_a_member(client, bob):
         "enhance",
         "transform",
         "optimize",
+        "remove-background",
     ]
     i2v = data["models"]["image-to-video"]
     ken_burns = next(m for m in i2v if m["id"] == "local/image-to-video")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +132,8 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "output_format": (as_text, ["mp4", "webm", "mov"]),
     "optimize_level": (as_text, ["low", "medium", "high"]),
     "target_size_mb": (as_number, {"min": 1, "max": 2048}),
+    # remove-background: composite over this colour (MP4) instead of keeping alpha (WebM).
+    "background_color": (as_text, {"pattern": "^#[0-9a-fA-F]{6}$"}),
 }
 
 
@@ -139,6 +142,8 @@ def within(value: Any, allowed: Any) -> bool:
         return value in allowed
     if "max_length" in allowed:
         return len(value) <= allowed["max_length"]
+    if "pattern" in allowed:
+        return re.fullmatch(allowed["pattern"], value) is not None
     return allowed["min"] <= value <= allowed["max"]
 
 

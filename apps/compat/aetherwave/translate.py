@@ -43,6 +43,7 @@ OWN_MEDIA_URL_FIELDS = {"source_url": "source_asset", "audio_url": "audio_asset"
 # remove-background: the file parts and fields it takes.
 REMOVE_BACKGROUND_FILES = ("video", "file")
 REMOVE_BACKGROUND_FIELDS = {"videoUrl": "source_url"}
+REMOVE_BACKGROUND_MODEL = "wavespeed-ai/video-background-remover"
 SAVE_FIELDS = ("mediaUrl", "mediaType", "prompt", "model", "title", "visibility")
 MEDIA_TYPES = ("video", "image", "audio")
 

@@ -112,7 +112,11 @@ class RemoveBackgroundView(StreamedFilesMixin, AetherWaveView):
                 details={"field": "video"},
             )
         inputs = translate.own_media_resolved(inputs, workspace=request.workspace)
-        fields = services.process_fields(operation="remove-background", settings=None)
+        # The seed API's remover is WaveSpeed's at its price (spec 003); /process defaults
+        # to the free local one instead.
+        fields = services.process_fields(
+            operation="remove-background", settings=None, model=translate.REMOVE_BACKGROUND_MODEL
+        )
         job, created = submit_job(request, {**fields, **inputs}, files)
         answer = {
             "jobId": job.public_id,

@@ -239,7 +239,8 @@ class ProcessRequestSerializer(serializers.Serializer[Any]):
             "edit: trim_start, trim_end (s), aspect_ratio, speed, mute; enhance: "
             "target_resolution (480p…2160p); transform: format (mp4|webm|mov, or hls for "
             "tiers in HLS_TIERS), aspect_ratio, resolution; optimize: quality "
-            "(low|medium|high) or target_size_mb."
+            "(low|medium|high) or target_size_mb; remove-background: background_color "
+            "(#rrggbb: an MP4 on that colour; without it a WebM with alpha)."
         ),
     )
     source_file = serializers.FileField(required=False)

@@ -27,6 +27,7 @@ export var LABELS = {
   output_format: "Output format",
   optimize_level: "Compression",
   target_size_mb: "Target size (MB)",
+  background_color: "Background colour (#rrggbb; empty: transparent WebM)",
   storyboard: "Scenes",
 };
 var INTEGER_OPTIONS = { seed: true, duration: true, fps: true };
@@ -165,6 +166,8 @@ export function buildFields(model, ctx) {
       add(name, LABELS[name] || name, select(id, allowed, null, "Default"));
     } else if (allowed && allowed.min !== undefined) {
       addNumber(name, allowed, null);
+    } else if (allowed && allowed.pattern) {
+      add(name, LABELS[name] || name, el("input", { id: id, type: "text", pattern: allowed.pattern.replace(/^\^|\$$/g, ""), placeholder: "#00ff00" }));
     } else if (allowed && allowed.max_length) {
       add(name, LABELS[name] || name, el("input", { id: id, type: "text", maxlength: allowed.max_length }));
     } else if (allowed !== undefined) {
