@@ -210,3 +210,10 @@ def usage_report(
         totals=_row(None, "Total", totals_values),
         rows=rows,
     )
+
+
+def usage_recent_spend(*, workspace: Workspace, days: int) -> int:
+    """Credits captured for the workspace's jobs of the last `days` days (credits)."""
+    end = dt.datetime.now(dt.UTC).date()
+    jobs = usage_jobs(workspace=workspace, start=end - dt.timedelta(days=days - 1), end=end)
+    return int(jobs.aggregate(spent=Sum("credits_charged"))["spent"] or 0)

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.workspace",
+                "apps.dashboard.usage.low_credit_notice",
             ],
         },
     },
