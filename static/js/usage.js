@@ -32,13 +32,20 @@
     const xs = data.days.map((d) => Date.parse(d + "T12:00:00Z") / 1000);
     const bars = uPlot.paths.bars({ size: [0.7, 40] });
     const timeAxes = [AXIS, { ...AXIS, size: 50 }];
+    // Half a day either side, so the first and last bars are whole; counts from zero.
+    const days = {
+      x: { time: true, range: () => [xs[0] - 43200, xs[xs.length - 1] + 43200] },
+      y: { range: (u, min, max) => [0, Math.max(1, max) * 1.1] },
+    };
 
     draw("chart-spend", {
+      scales: days,
       axes: timeAxes,
       series: [{}, { label: "credits", stroke: COLORS.spend, fill: COLORS.spend + "66", paths: bars, points: { show: false } }],
     }, [xs, data.spend]);
 
     draw("chart-status", {
+      scales: days,
       axes: timeAxes,
       series: [
         {},
@@ -51,7 +58,10 @@
 
     const names = data.models;
     draw("chart-models", {
-      scales: { x: { time: false, range: [-0.5, Math.max(0.5, names.length - 0.5)] } },
+      scales: {
+        x: { time: false, range: () => [-0.5, Math.max(0.5, names.length - 0.5)] },
+        y: days.y,
+      },
       axes: [
         { ...AXIS, values: (u, ticks) => ticks.map((t) => (Number.isInteger(t) && names[t] ? names[t] : "")) },
         { ...AXIS, size: 50 },
@@ -62,8 +72,10 @@
 
     draw("chart-success", {
       axes: [AXIS, { ...AXIS, size: 50, values: (u, ticks) => ticks.map((t) => Math.round(t * 100) + " %") }],
-      scales: { y: { range: [0, 1] } },
-      series: [{}, { label: "success", stroke: COLORS.success, width: 2, spanGaps: false,
+      scales: { x: days.x, y: { range: [0, 1] } },
+      series: [{}, { label: "success", stroke: COLORS.success, width: 2,
+        // Days with nothing finished have no rate: the line joins the days that do.
+        spanGaps: true, points: { show: true, size: 7, fill: COLORS.success },
         value: (u, v) => (v == null ? "–" : (v * 100).toFixed(1) + " %") }],
     }, [xs, data.success]);
 

@@ -51,6 +51,13 @@ MODELS = [
     ("veo/veo-3-fast", "text-to-video", "veo", 120),
     ("local/upscale", "upscale", "local", 0),
 ]
+PROMPTS = [
+    "A red fox trotting through fresh snow at dawn, soft golden light, shallow depth of "
+    "field, the camera tracking low beside it",
+    "Aerial shot over a coastal town at sunset, waves rolling in, seagulls circling the "
+    "harbour, cinematic colour grade",
+    "Close-up of rain drops on a window, a city blurred behind, neon reflections, slow push in",
+]
 # Roughly what a busy workspace looks like: most jobs deliver.
 STATUS_WEIGHTS = [
     ("completed", 85),
@@ -96,7 +103,17 @@ def bulk_jobs(tenants, *, days: int, seed: int = 1, now=None) -> int:
                     model=model,
                     provider=provider,
                     status=status,
-                    prompt="a benchmark prompt",
+                    # Real rows carry a prompt, the normalised parameters and the
+                    # attempt log; their width decides what a scan of the table costs.
+                    prompt=PROMPTS[rng.randrange(len(PROMPTS))],
+                    params={
+                        "duration": 5,
+                        "resolution": "720p",
+                        "aspect_ratio": "16:9",
+                        "fps": 24,
+                        "seed": rng.randrange(10**9),
+                    },
+                    attempt_log=[{"model": model, "provider": provider, "error": None}],
                     credits_estimated=price,
                     credits_held=price,
                     credits_charged=price if delivered else 0,
