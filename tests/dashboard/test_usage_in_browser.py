@@ -94,6 +94,6 @@ def test_the_usage_charts_render_real_jobs(live_server, page, alice, ran_jobs):
 
     with page.expect_download() as download:
         page.get_by_test_id("csv-download").click()
-    lines = open(download.value.path()).read().splitlines()
+    lines = Path(download.value.path()).read_text().splitlines()
     assert lines[0].startswith("day,label,jobs_total,")
     assert len(lines) == 8 and lines[-1].startswith(f"{TODAY},{TODAY},2,")
