@@ -183,20 +183,20 @@ def usage_report(
         grouped = jobs.annotate(group=TruncDate("created_at", tzinfo=dt.UTC))
     else:
         grouped = jobs.annotate(group=F(_COLUMN[group_by]))
-    raw = {
-        values.pop("group"): values
-        for values in grouped.values("group").annotate(**aggregates).order_by()
-    }
-    totals_values = jobs.aggregate(**aggregates)
+    raw: dict[Any, dict[str, Any]] = {}
+    for values in grouped.values("group").annotate(**aggregates).order_by():
+        row = dict(values)
+        raw[row.pop("group")] = row
+    totals_values: dict[str, Any] = jobs.aggregate(**aggregates)
     if not _on_postgres():
         by_group = _python_percentiles(jobs, group_by)
-        for key, values in raw.items():
-            values["p50"], values["p95"] = by_group.get(key, (None, None))
+        for key, figures in raw.items():
+            figures["p50"], figures["p95"] = by_group.get(key, (None, None))
         totals_values["p50"], totals_values["p95"] = _python_percentiles(jobs, None).get(
             None, (None, None)
         )
     if group_by == "day":
-        empty = dict.fromkeys(totals_values, 0) | {"p50": None, "p95": None}
+        empty: dict[str, Any] = dict.fromkeys(totals_values, 0) | {"p50": None, "p95": None}
         days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
         raw = {day: raw.get(day, empty) for day in days}
     labels = _labels(group_by, raw, workspace)
