@@ -53,7 +53,8 @@ fmt: install
 	$(VENV)/bin/ruff check --fix .
 
 # Media engine vs the ffmpeg CLI; upload throughput and memory; API throughput (wrk, PostgreSQL);
-# webhook delivery latency (a real worker, PostgreSQL and Redis).
+# webhook delivery latency (a real worker, PostgreSQL and Redis); GET /api/v1/usage latency
+# and query plans at 100k jobs (PostgreSQL).
 bench: install bench-tools
 	$(PY) bench/media.py
 	$(PY) bench/uploads.py
@@ -61,6 +62,8 @@ bench: install bench-tools
 	@createdb -h 127.0.0.1 -U postgres reelsmith_bench 2>/dev/null || true
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reelsmith_bench} \
 	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/9} $(PY) bench/webhooks.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reelsmith_bench} \
+	$(PY) bench/usage.py
 
 bench-tools:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: bench/jobs_api.py will stop"

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from apps.dashboard import studio, views
+from apps.dashboard import studio, usage, views
 
 app_name = "dashboard"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("workspace/switch/", views.switch_workspace, name="switch-workspace"),
     path("api-keys/", views.api_keys, name="api-keys"),
     path("api-keys/<str:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"),
+    path("usage/", usage.usage, name="usage"),
     path("members/", views.members, name="members"),
     path("members/<str:member_id>/role/", views.member_change, name="member-change"),
     path("members/<str:member_id>/remove/", views.member_remove, name="member-remove"),

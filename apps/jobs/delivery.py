@@ -113,6 +113,7 @@ def _store(
                 progress=100,
                 stage="Completed",
                 credits_charged=charged,
+                output_seconds=info.duration,
                 attempt_log=[*job.attempt_log, attempt_entry(job)],
             )
     except ApplicationError as exc:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.accounts.models import Workspace
+from apps.accounts.models import ApiKey, Workspace
 from apps.billing.models import CreditHold
 from apps.core.models import BaseModel, PublicIdField
 from apps.gallery.models import Asset
@@ -35,6 +35,10 @@ class Job(BaseModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The key the job was submitted with; null for the dashboard (a session) and visitors.
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     method = models.CharField(max_length=32)
     model = models.CharField(max_length=120, help_text="Catalog model id.")
     provider = models.CharField(max_length=32)
@@ -60,6 +64,9 @@ class Job(BaseModel):
     credits_estimated = models.PositiveIntegerField(default=0, help_text="Credits quoted.")
     credits_held = models.PositiveIntegerField(default=0, help_text="Credits held (credits).")
     credits_charged = models.PositiveIntegerField(default=0, help_text="Credits captured.")
+    # Seconds of video delivered (the probed result), kept here so usage reports survive the
+    # result asset's deletion and read one table (apps/jobs/usage.py).
+    output_seconds = models.FloatField(default=0)
     hold = models.OneToOneField(
         CreditHold, null=True, blank=True, on_delete=models.PROTECT, related_name="job"
     )
@@ -97,6 +104,23 @@ class Job(BaseModel):
     class Meta:
         indexes = [
             models.Index(fields=["workspace", "-created_at"]),
+            # Usage reports (apps/jobs/usage.py) read a workspace's date range from this
+            # index alone (an index-only scan on PostgreSQL): every column they aggregate
+            # is carried in it. Other databases ignore INCLUDE.
+            models.Index(
+                fields=["workspace", "created_at"],
+                include=[
+                    "status",
+                    "method",
+                    "model",
+                    "provider",
+                    "api_key",
+                    "credits_charged",
+                    "output_seconds",
+                    "completed_at",
+                ],
+                name="job_usage_idx",
+            ),
             models.Index(fields=["workspace", "status"]),
         ]
         constraints = [

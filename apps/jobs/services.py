@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.models import User, Workspace
+from apps.accounts.models import ApiKey, User, Workspace
 from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
@@ -279,6 +279,7 @@ def job_submit(
     client_retry: bool | None = None,
     remixed_from: Job | None = None,
     free_only: bool = False,
+    api_key: ApiKey | None = None,
 ) -> tuple[Job, bool]:
     """Accepts a job: inputs → preflight → screening → price → one transaction creating
     the job with its credit hold under the tier's concurrency limit → on commit, start.
@@ -293,7 +294,10 @@ def job_submit(
     under the workspace lock, so it also sees a first attempt that was still in flight.
 
     free_only: accept only a combination the catalogue prices as a free perk (401
-    otherwise): a visitor's job without an account (apps/jobs/anonymous.py)."""
+    otherwise): a visitor's job without an account (apps/jobs/anonymous.py).
+
+    api_key: the key the request was authenticated with (None: a session); usage reports
+    group by it."""
     files = files or {}
     # Hashing means reading every upload once more: only done when a key or a retry-aware
     # client asks for it.
@@ -335,6 +339,7 @@ def job_submit(
         job = Job(
             workspace=workspace,
             created_by=user,
+            api_key=api_key,
             method=Method.EXTEND_VIDEO if continuation else preflight.method,
             model=preflight.model_id,
             provider=preflight.entry.spec.provider,

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.accounts.context_processors.workspace",
+                "apps.dashboard.usage.low_credit_notice",
             ],
         },
     },
@@ -365,6 +366,10 @@ JOBS_DEADLINE_FLOOR_S = env.int("JOBS_DEADLINE_FLOOR_S", default=120)
 LOCAL_ENGINE_S_PER_MEGAPIXEL_FRAME = env.float("LOCAL_ENGINE_S_PER_MEGAPIXEL_FRAME", default=0.05)
 LOCAL_ENGINE_OVERHEAD_S = env.float("LOCAL_ENGINE_OVERHEAD_S", default=2.0)
 CELERY_BEAT_SCHEDULE["jobs-sweep"] = {"task": "jobs.sweep", "schedule": JOBS_SWEEP_INTERVAL_S}
+# Usage reports (GET /api/v1/usage, the Usage page; docs/usage.md): the range shown when
+# none is given and the longest range one request may ask for (days, both ends included).
+USAGE_DEFAULT_RANGE_DAYS = env.int("USAGE_DEFAULT_RANGE_DAYS", default=30)
+USAGE_MAX_RANGE_DAYS = env.int("USAGE_MAX_RANGE_DAYS", default=366)
 
 # --- Webhooks (see docs/webhooks.md) -----------------------------------------------------
 # Success = a 2xx within this many seconds.

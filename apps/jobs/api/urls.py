@@ -1,10 +1,11 @@
 from django.urls import path
 
-from apps.jobs.api import views
+from apps.jobs.api import usage, views
 
 urlpatterns = [
     path("generate", views.GenerateView.as_view(), name="generate"),
     path("process", views.ProcessView.as_view(), name="process"),
+    path("usage", usage.UsageView.as_view(), name="usage"),
     path("tasks", views.TaskListView.as_view(), name="tasks"),
     path("tasks/<str:job_id>", views.TaskDetailView.as_view(), name="task-detail"),
     path("anonymous/tasks/<str:token>", views.AnonymousTaskView.as_view(), name="anonymous-task"),

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.models import ApiKey
 from apps.accounts.permissions import IsWorkspaceMember
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
@@ -90,6 +91,7 @@ def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Re
         data=data,
         files=files,
         idempotency_key=request.headers.get("Idempotency-Key"),
+        api_key=request.auth if isinstance(request.auth, ApiKey) else None,
     )
     wait = _prefer_wait(request)
     if wait and job.status not in TERMINAL:
