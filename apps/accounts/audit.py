@@ -106,8 +106,12 @@ def record(
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}")
     request = request if request is not None else current_request()
-    if actor_user is None and actor_api_key is None and not actor_label and request is not None:
-        actor_user, actor_api_key = _actor_from(request)
+    if request is not None and actor_api_key is None and not actor_label:
+        request_user, request_key = _actor_from(request)
+        if actor_user is None:
+            actor_user, actor_api_key = request_user, request_key
+        elif request_key is not None and request_key.created_by_id == actor_user.pk:
+            actor_api_key = request_key  # the named user acted through this key
     if actor_api_key is not None and actor_user is None:
         actor_user = actor_api_key.created_by
     if target is not None:
