@@ -108,6 +108,7 @@ def membership_add(*, actor: Membership, email: str, role: str = Role.MEMBER) ->
     audit.record(
         action=AuditAction.MEMBER_ADDED,
         workspace=actor.workspace,
+        actor_user=actor.user,
         target=membership,
         details={"email": user.email, "role": role},
     )
@@ -136,6 +137,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         audit.record(
             action=AuditAction.MEMBER_ROLE_CHANGED,
             workspace=membership.workspace,
+            actor_user=actor.user,
             target=membership,
             details={"email": membership.user.email, "from": before, "to": role},
         )
@@ -162,6 +164,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     audit.record(
         action=AuditAction.MEMBER_REMOVED,
         workspace=membership.workspace,
+        actor_user=actor.user,
         target=membership,
         details={
             "email": membership.user.email,
@@ -190,6 +193,7 @@ def api_key_create(*, actor: Membership, name: str) -> tuple[ApiKey, str]:
     audit.record(
         action=AuditAction.API_KEY_CREATED,
         workspace=actor.workspace,
+        actor_user=actor.user,
         target=api_key,
         details={"name": api_key.name, "prefix": prefix, "owner": actor.user.email},
     )
@@ -208,6 +212,7 @@ def api_key_revoke(*, actor: Membership, api_key: ApiKey) -> ApiKey:
         audit.record(
             action=AuditAction.API_KEY_REVOKED,
             workspace=api_key.workspace,
+            actor_user=actor.user,
             target=api_key,
             details={"name": api_key.name, "prefix": api_key.prefix},
         )

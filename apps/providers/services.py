@@ -52,6 +52,7 @@ def provider_credential_create(
             audit.record(
                 action=AuditAction.BYOK_ADDED,
                 workspace=actor.workspace,
+                actor_user=actor.user,
                 target=cred,
                 details={"provider": provider, "label": label, "last4": cred.last4},
             )
@@ -72,6 +73,7 @@ def provider_credential_delete(*, actor: Membership, public_id: str) -> None:
             audit.record(
                 action=AuditAction.BYOK_REMOVED,
                 workspace=actor.workspace,
+                actor_user=actor.user,
                 target=cred,
                 details={"provider": cred.provider, "label": cred.label, "last4": cred.last4},
             )

@@ -116,6 +116,7 @@ def endpoint_create(
         audit.record(
             action=AuditAction.WEBHOOK_ENDPOINT_CREATED,
             workspace=workspace,
+            actor_user=membership.user,
             target=endpoint,
             details={"url": url, "events": events, "payload_format": payload_format},
         )
