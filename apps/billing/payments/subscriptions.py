@@ -131,7 +131,7 @@ def _audited(row: Subscription | None) -> dict[str, Any] | None:
     return {
         "subscription": row.stripe_subscription_id,
         "status": row.status,
-        "tier": row.tier.name if row.tier_id else None,
+        "tier": row.tier.name if row.tier is not None else None,
         "cancel_at_period_end": row.cancel_at_period_end,
     }
 
