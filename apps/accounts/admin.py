@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
+from apps.accounts import services
+from apps.accounts.models import ApiKey, AuditEvent, Membership, Tier, User, Workspace
 
 
 @admin.register(User)
@@ -55,6 +56,16 @@ class WorkspaceAdmin(admin.ModelAdmin):
     raw_id_fields = ("created_by",)
     inlines = (MembershipInline,)
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # A tier change goes through the service, which records `workspace.tier_changed`.
+        if change and "tier" in form.changed_data:
+            tier = obj.tier
+            obj.tier_id = form.initial["tier"]
+            super().save_model(request, obj, form, change)
+            services.workspace_tier_change(workspace=obj, tier=tier, reason="staff, Django admin")
+            return
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -89,3 +100,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False  # keys are created where the secret can be shown once
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events are append-only (only retention removes them)."""
+
+    list_display = ("at", "action", "actor_label", "workspace", "target_type", "target_id", "ip")
+    list_filter = ("action", "target_type")
+    search_fields = ("public_id", "actor_label", "target_id", "workspace__public_id", "ip")
+    date_hierarchy = "at"
+    list_select_related = ("workspace",)
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.accounts import schema  # noqa: F401  (OpenAPI auth extension)
+        from apps.accounts import receivers, schema  # noqa: F401  (audit receivers; OpenAPI)

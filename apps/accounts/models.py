@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# The audit log has its own module; imported here so Django registers it with accounts.
+from apps.accounts.audit_models import AuditAction, AuditEvent  # noqa: F401
 from apps.core.models import BaseModel, PublicIdField
 
 

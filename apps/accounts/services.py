@@ -5,8 +5,8 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts import keys
-from apps.accounts.models import ApiKey, Membership, Role, Tier, User, Workspace
+from apps.accounts import audit, keys
+from apps.accounts.models import ApiKey, AuditAction, Membership, Role, Tier, User, Workspace
 from apps.accounts.selectors import api_key_for_prefix, membership_for
 from apps.accounts.signals import workspace_created
 from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -104,7 +104,15 @@ def membership_add(*, actor: Membership, email: str, role: str = Role.MEMBER) ->
     _lock_workspace(actor.workspace)
     if membership_for(user=user, workspace=actor.workspace):
         raise Conflict(f"{user.email} is already a member of this workspace.")
-    return Membership.objects.create(workspace=actor.workspace, user=user, role=role)
+    membership = Membership.objects.create(workspace=actor.workspace, user=user, role=role)
+    audit.record(
+        action=AuditAction.MEMBER_ADDED,
+        workspace=actor.workspace,
+        actor_user=actor.user,
+        target=membership,
+        details={"email": user.email, "role": role},
+    )
+    return membership
 
 
 @transaction.atomic
@@ -122,8 +130,17 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
         and _owner_count(membership.workspace) == 1
     ):
         raise Conflict("A workspace needs at least one owner; make someone else owner first.")
+    before = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
+    if before != role:
+        audit.record(
+            action=AuditAction.MEMBER_ROLE_CHANGED,
+            workspace=membership.workspace,
+            actor_user=actor.user,
+            target=membership,
+            details={"email": membership.user.email, "from": before, "to": role},
+        )
     return membership
 
 
@@ -138,15 +155,28 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     _lock_workspace(actor.workspace)
     if membership.role == Role.OWNER and _owner_count(membership.workspace) == 1:
         raise Conflict("A workspace needs at least one owner; make someone else owner first.")
-    ApiKey.objects.filter(
+    revoked = ApiKey.objects.filter(
         workspace=membership.workspace, created_by=membership.user, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
     User.objects.filter(pk=membership.user_id, active_workspace_id=membership.workspace_id).update(
         active_workspace=None
     )
+    audit.record(
+        action=AuditAction.MEMBER_REMOVED,
+        workspace=membership.workspace,
+        actor_user=actor.user,
+        target=membership,
+        details={
+            "email": membership.user.email,
+            "role": membership.role,
+            "left": membership.pk == actor.pk,
+            "api_keys_revoked": revoked,
+        },
+    )
     membership.delete()
 
 
+@transaction.atomic
 def api_key_create(*, actor: Membership, name: str) -> tuple[ApiKey, str]:
     """A new key and its full secret, which is shown once and never stored."""
     name = name.strip()
@@ -160,16 +190,62 @@ def api_key_create(*, actor: Membership, name: str) -> tuple[ApiKey, str]:
         prefix=prefix,
         hashed_secret=keys.hash_key(full_key),
     )
+    audit.record(
+        action=AuditAction.API_KEY_CREATED,
+        workspace=actor.workspace,
+        actor_user=actor.user,
+        target=api_key,
+        details={"name": api_key.name, "prefix": prefix, "owner": actor.user.email},
+    )
     return api_key, full_key
 
 
+@transaction.atomic
 def api_key_revoke(*, actor: Membership, api_key: ApiKey) -> ApiKey:
     if api_key.created_by_id != actor.user_id and not actor.can_manage:
         raise PermissionDenied("Only owners and admins can revoke someone else's key.")
-    if api_key.revoked_at is None:
-        api_key.revoked_at = timezone.now()
+    # Under the row lock, so two revokes record one event.
+    locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+    if locked.revoked_at is None:
+        api_key.revoked_at = locked.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at", "updated_at"])
+        audit.record(
+            action=AuditAction.API_KEY_REVOKED,
+            workspace=api_key.workspace,
+            actor_user=actor.user,
+            target=api_key,
+            details={"name": api_key.name, "prefix": api_key.prefix},
+        )
+    else:
+        api_key.revoked_at = locked.revoked_at
     return api_key
+
+
+@transaction.atomic
+def workspace_tier_change(
+    *, workspace: Workspace, tier: Tier, reason: str = "", actor_label: str = ""
+) -> bool:
+    """Moves the workspace to `tier` (a subscription change, staff in the admin); records
+    `workspace.tier_changed`. False when it already was on that tier."""
+    before_id = (
+        Workspace.objects.select_for_update()
+        .filter(pk=workspace.pk)
+        .values_list("tier_id", flat=True)
+        .first()
+    )
+    if before_id is None or before_id == tier.pk:
+        return False
+    before = Tier.objects.get(pk=before_id).name
+    Workspace.objects.filter(pk=workspace.pk).update(tier=tier, updated_at=timezone.now())
+    workspace.tier = tier
+    audit.record(
+        action=AuditAction.WORKSPACE_TIER_CHANGED,
+        workspace=workspace,
+        target=workspace,
+        details={"from": before, "to": tier.name, "reason": reason},
+        actor_label=actor_label,
+    )
+    return True
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:

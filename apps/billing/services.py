@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from apps.accounts.models import User, Workspace
+from apps.accounts import audit
+from apps.accounts.models import AuditAction, User, Workspace
 from apps.billing.errors import InsufficientCredits
 from apps.billing.models import CreditAccount, CreditHold, LedgerEntry, Subscription
 from apps.billing.selectors import low_credit_threshold_effective
@@ -122,6 +123,24 @@ def _notify_if_low(account: CreditAccount, *, available_before: int) -> None:
         )
 
 
+def _audit(action: str, entry: LedgerEntry, workspace: Workspace, actor: User | None) -> None:
+    """The audit event of a grant, refund or adjustment, in the ledger entry's transaction.
+    A staff `actor` is named; otherwise the request's user (if any) or the system."""
+    audit.record(
+        action=action,
+        workspace=workspace,
+        target=entry,
+        actor_user=actor,
+        details={
+            "kind": entry.kind,
+            "credits": entry.credits,
+            "balance_after": entry.balance_after,
+            "reason": entry.description,
+            "reference": entry.reference,
+        },
+    )
+
+
 def _require_positive(credits: int) -> None:
     if not isinstance(credits, int) or isinstance(credits, bool) or credits <= 0:
         raise ValidationError(
@@ -161,6 +180,7 @@ def credits_grant(
         description=reason,
         actor=actor,
     )
+    _audit(AuditAction.CREDITS_GRANTED, entry, workspace, actor)
     _notify_if_low(account, available_before=available_before)
     return entry
 
@@ -312,6 +332,7 @@ def credits_refund(
         hold=hold,
         actor=actor,
     )
+    _audit(AuditAction.CREDITS_REFUNDED, entry, workspace, actor)
     _notify_if_low(account, available_before=available_before)
     return entry
 
@@ -355,6 +376,7 @@ def credits_adjust(
         actor=actor,
         allow_debt=allow_debt,
     )
+    _audit(AuditAction.CREDITS_ADJUSTED, entry, workspace, actor)
     _notify_if_low(account, available_before=available_before)
     return entry
 

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from apps.dashboard import studio, usage, views
+from apps.dashboard import audit, studio, usage, views
 
 app_name = "dashboard"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("members/", views.members, name="members"),
     path("members/<str:member_id>/role/", views.member_change, name="member-change"),
     path("members/<str:member_id>/remove/", views.member_remove, name="member-remove"),
+    path("audit/", audit.audit_log, name="audit-log"),
     path("studio/", studio.studio, name="studio"),
     path("studio/jobs/", studio.studio_jobs, name="studio-jobs"),
     path("jobs/<str:job_id>/", studio.job_detail, name="job-detail"),

@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 import apps.media as media
-from apps.accounts.models import User, Workspace
+from apps.accounts import audit
+from apps.accounts.models import AuditAction, User, Workspace
 from apps.core.errors import ErrorCode, ValidationError
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
@@ -229,7 +230,15 @@ def asset_update(
         asset.moderation_state = ModerationState.PENDING
         changed.append("moderation_state")
     if changed:
-        asset.save(update_fields=[*changed, "updated_at"])
+        with transaction.atomic():
+            asset.save(update_fields=[*changed, "updated_at"])
+            if before[0] != Visibility.PUBLIC and asset.visibility == Visibility.PUBLIC:
+                audit.record(
+                    action=AuditAction.ASSET_MADE_PUBLIC,
+                    workspace=asset.workspace,
+                    target=asset,
+                    details={"from": before[0], "title": asset.title},
+                )
     if screen:
         # Moderation (above gallery) screens what is about to be published.
         asset_visibility_requested.send(sender=Asset, asset=asset)

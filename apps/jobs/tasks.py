@@ -5,6 +5,7 @@ beat schedule refer to: never rename them."""
 from celery import shared_task
 
 from apps.jobs import pipeline
+from apps.jobs.retention import retention_apply
 from apps.jobs.sweep import jobs_sweep
 
 
@@ -26,3 +27,9 @@ def provider_cancel(job_id: int) -> None:
 @shared_task(name="jobs.sweep", acks_late=False)
 def sweep() -> dict[str, int]:
     return jobs_sweep()
+
+
+@shared_task(name="jobs.apply_retention", acks_late=False)
+def apply_retention() -> dict[str, int]:
+    """Beat runs this hourly: every kind of retention, counts per kind in the log."""
+    return retention_apply()

@@ -12,7 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.models import User, Workspace
+from apps.accounts import audit
+from apps.accounts.models import AuditAction, User, Workspace
 from apps.core.errors import Conflict, ValidationError
 from apps.gallery.models import Asset, AssetReport, ModerationState, ReportState, Visibility
 from apps.gallery.services import asset_moderate
@@ -283,6 +284,19 @@ def _decide_locked(
     case.decided_at = timezone.now()
     case.save()
     _log(case, ActionKind.APPROVE if approve else ActionKind.REJECT, actor, reason)
+    audit.record(
+        action=AuditAction.MODERATION_DECIDED,
+        workspace=case.workspace,
+        target=case,
+        actor_user=actor,
+        actor_label="" if actor is not None else "automatic screening",
+        details={
+            "decision": state,
+            "reason": reason,
+            "subject_type": case.subject_type,
+            "subject_id": case.subject_id,
+        },
+    )
     if case.subject_type in ASSET_SUBJECTS:
         _apply_to_asset(case, approve, asset)
     case_decided.send(
@@ -347,4 +361,15 @@ def case_appeal(*, case: ModerationCase, user: User | None, message: str) -> Mod
         case.priority = max(case.priority, 1)
         case.save()
         _log(case, ActionKind.APPEAL, user, message)
+        audit.record(
+            action=AuditAction.MODERATION_APPEALED,
+            workspace=case.workspace,
+            target=case,
+            actor_user=user,
+            details={
+                "message": case.appeal_message,
+                "subject_type": case.subject_type,
+                "subject_id": case.subject_id,
+            },
+        )
     return case

@@ -3,7 +3,8 @@
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
-from apps.accounts.models import Membership, Workspace
+from apps.accounts import audit
+from apps.accounts.models import AuditAction, Membership, Workspace
 from apps.core.errors import Conflict, NotFound, PermissionDenied
 from apps.providers import crypto
 from apps.providers.credentials import byok_allowed
@@ -40,7 +41,7 @@ def provider_credential_create(
     secret = secret.strip()
     try:
         with transaction.atomic():
-            return ProviderCredential.objects.create(
+            cred = ProviderCredential.objects.create(
                 workspace=actor.workspace,
                 provider=provider,
                 label=label,
@@ -48,6 +49,14 @@ def provider_credential_create(
                 last4=secret[-4:],
                 created_by=actor.user,
             )
+            audit.record(
+                action=AuditAction.BYOK_ADDED,
+                workspace=actor.workspace,
+                actor_user=actor.user,
+                target=cred,
+                details={"provider": provider, "label": label, "last4": cred.last4},
+            )
+            return cred
     except IntegrityError:
         raise Conflict(
             f"The workspace already has a {provider} key; delete it first to replace it."
@@ -58,4 +67,13 @@ def provider_credential_delete(*, actor: Membership, public_id: str) -> None:
     # Permission first, like list and create: a non-Enterprise workspace or a member is
     # told 403 for any id, so no id is probed. Another workspace's key stays a 404.
     provider_keys_access_check(actor=actor)
-    provider_credential_get(workspace=actor.workspace, public_id=public_id).delete()
+    cred = provider_credential_get(workspace=actor.workspace, public_id=public_id)
+    with transaction.atomic():
+        if ProviderCredential.objects.filter(pk=cred.pk).delete()[0]:
+            audit.record(
+                action=AuditAction.BYOK_REMOVED,
+                workspace=actor.workspace,
+                actor_user=actor.user,
+                target=cred,
+                details={"provider": cred.provider, "label": cred.label, "last4": cred.last4},
+            )

@@ -13,7 +13,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from apps.accounts.models import Membership, Workspace
+from apps.accounts import audit
+from apps.accounts.models import AuditAction, Membership, Workspace
 from apps.core.errors import Conflict, ValidationError
 from apps.core.http import validate_public_url
 from apps.webhooks.enqueue import enqueue_delivery
@@ -112,6 +113,13 @@ def endpoint_create(
             secret=secret,
             payload_format=payload_format,
         )
+        audit.record(
+            action=AuditAction.WEBHOOK_ENDPOINT_CREATED,
+            workspace=workspace,
+            actor_user=membership.user,
+            target=endpoint,
+            details={"url": url, "events": events, "payload_format": payload_format},
+        )
     return endpoint, secret
 
 
@@ -125,6 +133,7 @@ def endpoint_update(
 ) -> WebhookEndpoint:
     """Changes what is given. Re-enabling clears the reason it was disabled and its
     failure streak."""
+    before = _audited(endpoint)
     if url is not None:
         endpoint.url = _clean_url(url)
     if events is not None:
@@ -136,12 +145,39 @@ def endpoint_update(
             endpoint.disabled_reason = ""
             endpoint.failing_since = None
         endpoint.enabled = enabled
-    endpoint.save()
+    with transaction.atomic():
+        endpoint.save()
+        after = _audited(endpoint)
+        changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        if changed:
+            audit.record(
+                action=AuditAction.WEBHOOK_ENDPOINT_UPDATED,
+                workspace=endpoint.workspace,
+                target=endpoint,
+                details={"changed": changed},
+            )
     return endpoint
 
 
+def _audited(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The fields a `webhook_endpoint.updated` event reports changes of."""
+    return {
+        "url": endpoint.url,
+        "events": list(endpoint.events),
+        "description": endpoint.description,
+        "enabled": endpoint.enabled,
+    }
+
+
 def endpoint_delete(*, endpoint: WebhookEndpoint) -> None:
-    endpoint.delete()
+    with transaction.atomic():
+        if WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()[0]:
+            audit.record(
+                action=AuditAction.WEBHOOK_ENDPOINT_DELETED,
+                workspace=endpoint.workspace,
+                target=endpoint,
+                details={"url": endpoint.url},
+            )
 
 
 def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
@@ -154,6 +190,12 @@ def endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
         )
         endpoint.secret = secret_new()
         endpoint.save()
+        audit.record(
+            action=AuditAction.WEBHOOK_ENDPOINT_UPDATED,
+            workspace=endpoint.workspace,
+            target=endpoint,
+            details={"secret_rotated": True},
+        )
     return endpoint.secret
 
 

@@ -147,10 +147,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Included monthly credits for workspaces without a paid subscription (once per
     # workspace per calendar month, however often it runs).
     "billing-monthly-credits": {"task": "billing.grant_monthly_credits", "schedule": 3600.0},
-    # Storage: abandon dead uploads and recount usage (fixes drift); delete unsaved
-    # uploads/job outputs past their tier's retention (see docs/storage.md).
+    # Storage: abandon dead uploads and recount usage (fixes drift).
     "gallery-storage-recount": {"task": "gallery.storage_recount", "schedule": 3600.0},
-    "gallery-retention": {"task": "gallery.apply_retention", "schedule": 3600.0},
+    # Retention of every kind (unsaved results, job inputs, job events, audit events),
+    # counts per kind in the log (docs/operations.md).
+    "retention": {"task": "jobs.apply_retention", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
@@ -204,6 +205,28 @@ GALLERY_RETENTION_DAYS = {
     "pro": env.int("GALLERY_RETENTION_DAYS_PRO", default=30),
     "enterprise": env.int("GALLERY_RETENTION_DAYS_ENTERPRISE", default=90),
 }
+# Retention (docs/operations.md, "Audit log and retention"), days per tier; 0 keeps
+# forever. Unsaved results and uploads follow GALLERY_RETENTION_DAYS above. Job inputs:
+# a finished job's prompt, parameters and input references are erased (the job row,
+# its model, status, credits and timings stay for usage and billing). Job events: the
+# status trail of finished jobs. Audit events: at least a year by default;
+# RETENTION_AUDIT_DAYS_PLATFORM covers events of no workspace (unknown-email sign-ins).
+RETENTION_JOB_INPUTS_DAYS = {
+    "free": env.int("RETENTION_JOB_INPUTS_DAYS_FREE", default=30),
+    "pro": env.int("RETENTION_JOB_INPUTS_DAYS_PRO", default=90),
+    "enterprise": env.int("RETENTION_JOB_INPUTS_DAYS_ENTERPRISE", default=365),
+}
+RETENTION_JOB_EVENTS_DAYS = {
+    "free": env.int("RETENTION_JOB_EVENTS_DAYS_FREE", default=30),
+    "pro": env.int("RETENTION_JOB_EVENTS_DAYS_PRO", default=90),
+    "enterprise": env.int("RETENTION_JOB_EVENTS_DAYS_ENTERPRISE", default=365),
+}
+RETENTION_AUDIT_DAYS = {
+    "free": env.int("RETENTION_AUDIT_DAYS_FREE", default=365),
+    "pro": env.int("RETENTION_AUDIT_DAYS_PRO", default=365),
+    "enterprise": env.int("RETENTION_AUDIT_DAYS_ENTERPRISE", default=730),
+}
+RETENTION_AUDIT_DAYS_PLATFORM = env.int("RETENTION_AUDIT_DAYS_PLATFORM", default=365)
 # Tiers whose jobs may ask for `output_format: "hls"` (an adaptive HLS set; issue 17).
 HLS_TIERS = env.list("HLS_TIERS", default=["enterprise"])
 GALLERY_SIGNED_URL_TTL_S = env.int("GALLERY_SIGNED_URL_TTL_S", default=900)

@@ -5,10 +5,10 @@ import logging
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
-from apps.accounts.models import Tier, Workspace
-from apps.accounts.services import DEFAULT_TIER
+from apps.accounts import audit
+from apps.accounts.models import AuditAction, Tier, Workspace
+from apps.accounts.services import DEFAULT_TIER, workspace_tier_change
 from apps.billing.errors import PaymentsDisabled
 from apps.billing.models import CreditAccount, LedgerEntry, Subscription, TierPlan
 from apps.billing.payments.client import (
@@ -89,6 +89,7 @@ def subscription_sync(
     if row is not None and event_created and event_created < row.last_event_created:
         return row
     plan = TierPlan.objects.filter(stripe_price_id=_subscription_price_id(sub)).first()
+    before = _audited(row)
     row = row or Subscription(workspace=workspace)
     row.stripe_subscription_id = sub["id"]
     row.stripe_customer_id = stripe_id(sub.get("customer"))
@@ -98,16 +99,41 @@ def subscription_sync(
     row.current_period_end = _subscription_period_end(sub)
     row.last_event_created = max(row.last_event_created, event_created)
     row.save()
+    if _audited(row) != before:
+        audit.record(
+            action=AuditAction.SUBSCRIPTION_CHANGED,
+            workspace=workspace,
+            target_type="subscription",
+            target_id=row.stripe_subscription_id,
+            actor_label="stripe",
+            details={"before": before, "after": _audited(row)},
+        )
     customer_remember(workspace_id=workspace.pk, customer_id=row.stripe_customer_id)
     tier: Tier | None = None
     if status in LIVE and plan is not None:
         tier = plan.tier  # past_due keeps the tier until Stripe cancels
     elif status in ENDED:
         tier = Tier.objects.get(name=DEFAULT_TIER)
-    if tier is not None and workspace.tier_id != tier.pk:
-        Workspace.objects.filter(pk=workspace.pk).update(tier=tier, updated_at=timezone.now())
+    if tier is not None and workspace_tier_change(
+        workspace=workspace,
+        tier=tier,
+        reason=f"subscription {row.stripe_subscription_id} {status}",
+        actor_label="stripe",
+    ):
         logger.info("Workspace %s moved to tier %s", workspace.public_id, tier.name)
     return row
+
+
+def _audited(row: Subscription | None) -> dict[str, Any] | None:
+    """What a `subscription.changed` event compares and shows."""
+    if row is None:
+        return None
+    return {
+        "subscription": row.stripe_subscription_id,
+        "status": row.status,
+        "tier": row.tier.name if row.tier is not None else None,
+        "cancel_at_period_end": row.cancel_at_period_end,
+    }
 
 
 def invoice_subscription_id(invoice: JsonObj) -> str:
