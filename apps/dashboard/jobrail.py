@@ -6,7 +6,7 @@ a reload, on another tab or another device."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -55,6 +55,8 @@ class RailJob:
     eta_s: int | None
     review_why: str = ""
     review_next: str = ""
+    # Every model tried, when the job moved to a fallback (more than one attempt).
+    attempts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def elapsed_text(self) -> str:
@@ -149,6 +151,32 @@ def review_why(workspace: Any, job: Job) -> str:
     )
 
 
+def attempts_view(job: Job) -> list[dict[str, Any]]:
+    """The job's attempts (model, provider, how each ended) when there was more than one
+    (apps/jobs/failover.py records them); a job that ran on its first model shows none."""
+    log = job.attempt_log if isinstance(job.attempt_log, list) else []
+    if len(log) < 2:
+        return []
+    out = []
+    for attempt in log:
+        if not isinstance(attempt, dict):
+            continue
+        spec = CATALOG.get(str(attempt.get("model") or ""))
+        error = attempt.get("error") if isinstance(attempt.get("error"), dict) else None
+        out.append(
+            {
+                "model": attempt.get("model") or "",
+                "model_name": spec.name if spec else attempt.get("model") or "",
+                "provider": attempt.get("provider") or "",
+                "error_code": (error or {}).get("code") or "",
+                "error_message": (error or {}).get("message") or "",
+                "failed": error is not None,
+                "at": attempt.get("at") or "",
+            }
+        )
+    return out
+
+
 def rail_job(job: Job, *, workspace: Any, thumbnail: str | None, now: dt.datetime) -> RailJob:
     ended = job.status not in ACTIVE
     run_from = job.started_at or job.created_at
@@ -172,6 +200,7 @@ def rail_job(job: Job, *, workspace: Any, thumbnail: str | None, now: dt.datetim
         elapsed_s=max(0, round((until - run_from).total_seconds())),
         expected_s=expected,
         eta_s=_eta(job, expected, running_for),
+        attempts=attempts_view(job),
     )
     if job.status == JobStatus.REVIEW:
         item.review_why = review_why(workspace, job)

@@ -23,7 +23,10 @@ from apps.gallery.quota import upload_limit_bytes
 from apps.gallery.services import asset_save
 from apps.jobs import selectors as job_selectors
 from apps.jobs import services as job_services
+from apps.jobs.continuation import MAX_CROSSFADE
+from apps.jobs.fallback import MAX_FALLBACK_MODELS
 from apps.jobs.models import TERMINAL, Job
+from apps.jobs.output import hls_tiers
 
 # The Studio's generate tabs, in order, then one "Process" tab for these operations.
 STUDIO_METHODS = ("text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard")
@@ -48,6 +51,8 @@ def _studio_data(workspace: Any) -> dict[str, Any]:
     ]
     wanted = set(STUDIO_METHODS) | {o["method"] for o in operations}
     limit = upload_limit_bytes(workspace=workspace)
+    tiers = hls_tiers()
+    tier = workspace.tier.name if workspace.tier_id else ""
     return {
         "tabs": [{"key": m, "label": labels[m], "kind": "generate"} for m in STUDIO_METHODS]
         + [{"key": "process", "label": "Process", "kind": "process"}],
@@ -59,6 +64,10 @@ def _studio_data(workspace: Any) -> dict[str, Any]:
         "terminal": sorted(TERMINAL),
         "ended_words": {str(k): v for k, v in jobrail.ENDED_WORDS.items()},
         "review_next": jobrail.REVIEW_NEXT,
+        # Output format HLS: offered to the tiers in HLS_TIERS, shown disabled to others.
+        "hls": {"tiers": tiers, "tier": tier, "allowed": tier in tiers},
+        "max_fallbacks": MAX_FALLBACK_MODELS,
+        "continuation": {"max_crossfade": MAX_CROSSFADE},
     }
 
 

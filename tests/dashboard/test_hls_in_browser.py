@@ -62,6 +62,51 @@ NO_NATIVE_HLS = """(() => {
 })();"""
 
 
+# The set as a player sees it: the master playlist's renditions and each one's segments
+# (fetched in the page with the signed link, so exactly what the player was given).
+HLS_SET = """async (master) => {
+  const text = async (u) => (await fetch(u)).text();
+  const body = await text(master);
+  const lines = body.split("\\n");
+  const out = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith("#EXT-X-STREAM-INF")) continue;
+    const res = (lines[i].match(/RESOLUTION=(\\d+x\\d+)/) || [])[1];
+    const bw = Number((lines[i].match(/BANDWIDTH=(\\d+)/) || [])[1]);
+    const variant = new URL(lines[i + 1].trim(), master).href;
+    const v = await text(variant);
+    const durations = [...v.matchAll(/#EXTINF:([\\d.]+)/g)].map((m) => Number(m[1]));
+    out.push({ resolution: res, bandwidth: bw, segments: durations });
+  }
+  return out;
+}"""
+
+
+def hls_figures(page, master: str) -> list[dict]:
+    renditions = page.evaluate(HLS_SET, master)
+    # The issue's shape: 2 to 3 renditions, ~4 s segments, each rendition the whole video.
+    assert 2 <= len(renditions) <= 3, renditions
+    for r in renditions:
+        assert r["segments"] and max(r["segments"]) <= 4.5, r
+        assert abs(sum(r["segments"]) - 9.0) < 0.3, r
+    return renditions
+
+
+def report(where: str, ended: dict, requested: list[str], renditions: list[dict]) -> None:
+    fetched = [u.rsplit("/", 1)[-1] for u in requested if u.endswith(".ts")]
+    print(
+        f"\nHLS in Chromium ({where}): player={ended['player']} played "
+        f"{ended['time']:.2f} of {ended['duration']:.2f} s to 'ended'; "
+        f"{len(renditions)} renditions "
+        + ", ".join(
+            f"{r['resolution']} @ {r['bandwidth'] // 1000} kb/s: {len(r['segments'])} segments "
+            f"({'+'.join(f'{d:g}' for d in r['segments'])} s)"
+            for r in renditions
+        )
+        + f"; {len(fetched)} segments fetched ({', '.join(sorted(set(fetched)))})"
+    )
+
+
 def assert_played_hls(ended: dict, requested: list[str], player: str) -> None:
     assert ended["player"] == player
     if player == "hls.js":
@@ -93,6 +138,8 @@ def test_an_hls_result_plays_to_its_end_in_the_studio_and_on_the_share_page(
     expect(page.locator("#job-video")).to_have_attribute("data-player", player)
     ended = page.evaluate(PLAYS_TO_THE_END, "#job-video")
     assert_played_hls(ended, requested, player)
+    master = page.evaluate("() => document.querySelector('#job-video').dataset.source")
+    report("Studio", ended, requested, hls_figures(page, master))
 
     asset = Asset.objects.get(pk=job.result_asset_id)
     services.asset_save(asset=asset)
@@ -108,5 +155,7 @@ def test_an_hls_result_plays_to_its_end_in_the_studio_and_on_the_share_page(
         expect(player).to_have_attribute("data-player", "hls.js")
         ended = share.evaluate(PLAYS_TO_THE_END, "[data-testid=player]")
         assert_played_hls(ended, requested, "hls.js")
+        master = next(u for u in requested if u.endswith("/master.m3u8"))
+        report("share page, hls.js", ended, requested, hls_figures(share, master))
     finally:
         context.close()

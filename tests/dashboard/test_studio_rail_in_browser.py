@@ -23,9 +23,15 @@ def submit(page, fields: dict) -> Job:
     page.get_by_label("Prompt").fill(fields["prompt"])
     page.get_by_label("Duration (seconds)").fill(fields["duration"])
     page.get_by_label("Resolution").select_option(fields["resolution"])
+    link = page.locator("#job-link")
+    before = link.inner_text() if page.locator("#job-live").is_visible() else ""
     page.get_by_role("button", name="Generate").click()
     expect(page.locator("#job-live")).to_be_visible()
-    job_id = page.locator("#job-link").inner_text()
+    # The panel shows the new job once the submit has answered: until then it still
+    # shows the previous one (reading it at once raced a slow submit).
+    if before:
+        expect(link).not_to_have_text(before, timeout=30_000)
+    job_id = link.inner_text()
     return Job.objects.get(public_id=job_id)
 
 

@@ -6,12 +6,18 @@
 import { errorFromResponse, Transport, type TransportOptions } from "./http.js";
 import { APIConnectionError, errorFor, JobFailed, NotFound, ReelsmithError, WaitTimeout } from "./errors.js";
 import { fileForm, mediaRef, type MediaInput } from "./files.js";
-import { env, randomId, sleep } from "./platform.js";
+import { env, nodeModule, randomId, sleep } from "./platform.js";
 import { ProcessRequest, shapeFor, VideoGenerationRequest } from "./request.js";
 import { VideoGenerationResponse, type VideoSource } from "./response.js";
-import type { Asset, Balance, CatalogModel, Estimate, Job, Page, Visibility } from "./types.js";
+import { Gallery } from "./gallery.js";
+import type { Asset, Balance, CatalogModel, Estimate, Job, Page } from "./types.js";
+
+export { Gallery } from "./gallery.js";
+export type { GalleryListParams, GallerySaveOptions } from "./gallery.js";
 
 export const DEFAULT_BASE_URL = "http://127.0.0.1:8000";
+/** A visitor's free-perk job is read here (the capability URL), never at /tasks. */
+const CAPABILITY_PREFIX = "/api/v1/anonymous/tasks/";
 
 export interface ClientOptions extends Partial<Omit<TransportOptions, "baseUrl">> {
   /** Default `http://127.0.0.1:8000`. */
@@ -56,61 +62,7 @@ export interface ModelFilter {
   available?: boolean;
 }
 
-export interface GalleryListParams {
-  kind?: "video" | "image" | "audio";
-  q?: string;
-  saved?: boolean;
-  favorite?: boolean;
-  visibility?: Visibility;
-  limit?: number;
-  cursor?: string;
-}
-
-export interface GallerySaveOptions {
-  title?: string;
-  tags?: string[];
-  visibility?: Visibility;
-}
-
 const MAX_POLL_MS = 3_000;
-
-/** The workspace's gallery: `client.gallery.list()`, `.iterate()`, `.save()`, `.get()`. */
-export class Gallery {
-  constructor(private readonly http: Transport) {}
-
-  /** One page of assets, newest first; pass `cursor` from a page's `next` for the next. */
-  async list(params: GalleryListParams = {}): Promise<Page<Asset>> {
-    const { cursor, ...query } = params;
-    const path = cursor && /^https?:/.test(cursor) ? cursor : "/api/v1/gallery";
-    const q = cursor && !/^https?:/.test(cursor) ? { ...query, cursor } : query;
-    return (await this.http.call<Page<Asset>>({ method: "GET", path, query: q, idempotent: true })).data;
-  }
-
-  /** Every asset, page after page. */
-  async *iterate(params: Omit<GalleryListParams, "cursor"> = {}): AsyncGenerator<Asset> {
-    let page = await this.list(params);
-    for (;;) {
-      yield* page.results;
-      if (!page.next) return;
-      page = await this.list({ ...params, cursor: page.next });
-    }
-  }
-
-  async get(assetId: string): Promise<Asset> {
-    const path = `/api/v1/gallery/${encodeURIComponent(assetId)}`;
-    return (await this.http.call<Asset>({ method: "GET", path, idempotent: true })).data;
-  }
-
-  /**
-   * Saves to the gallery: an asset id (`ast_…`, an upload or a job's video) is kept past
-   * retention; an http(s) URL is fetched and saved.
-   */
-  async save(target: string | { url: string } | { asset: string }, options: GallerySaveOptions = {}): Promise<Asset> {
-    const ref = typeof target === "string" ? (/^https?:\/\//i.test(target) ? { url: target } : { asset: target }) : target;
-    const json = { ...ref, ...options };
-    return (await this.http.call<Asset>({ method: "POST", path: "/api/v1/gallery", json, idempotent: false })).data;
-  }
-}
 
 export class Reelsmith {
   readonly http: Transport;
@@ -140,6 +92,14 @@ export class Reelsmith {
   }
 
   /**
+   * A client without a key, for the free perk (`free_perk` in the catalogue): its job is
+   * read through the `capabilityUrl` the submit answers with.
+   */
+  static anonymous(options: Omit<ClientOptions, "apiKey"> = {}): Reelsmith {
+    return new Reelsmith({ ...options, apiKey: undefined });
+  }
+
+  /**
    * Submits a video job and, by default, waits for it to end.
    * Resolves with the completed job; throws the typed error of a job that failed
    * (e.g. ContentPolicy, StorageFull), WaitTimeout past `timeout`.
@@ -159,11 +119,29 @@ export class Reelsmith {
     return this.submit("/api/v1/process", body, options);
   }
 
-  /** The job now, without waiting. */
+  /** The job now, without waiting; `taskId` may be a visitor's capability URL. */
   async pollVideo(taskId: string): Promise<VideoGenerationResponse> {
-    const path = `/api/v1/tasks/${encodeURIComponent(taskId)}`;
+    const capability = taskId.startsWith(CAPABILITY_PREFIX) || /^https?:\/\//.test(taskId);
+    const path = capability ? taskId : `/api/v1/tasks/${encodeURIComponent(taskId)}`;
     const { data } = await this.http.call<Job>({ method: "GET", path, idempotent: true });
-    return this.response(data);
+    return this.response(capability ? { ...data, capability_url: data.capability_url ?? taskId } : data);
+  }
+
+  /**
+   * The last frame of a completed job's video as PNG bytes (to chain continuations
+   * yourself); Conflict while the job has no result.
+   */
+  async lastFrame(taskId: string): Promise<Uint8Array> {
+    const path = `/api/v1/tasks/${encodeURIComponent(taskId)}/last-frame`;
+    const { data } = await this.http.call<Uint8Array>({ method: "GET", path, idempotent: true, binary: true });
+    return data;
+  }
+
+  /** Writes the last frame (PNG) to `path` (Node); resolves with the path. */
+  async saveLastFrame(taskId: string, path: string): Promise<string> {
+    const bytes = await this.lastFrame(taskId);
+    await (await nodeModule("fs/promises")).writeFile(path, bytes);
+    return path;
   }
 
   /** Waits until the job ends; resolves when completed, throws its error otherwise. */
@@ -221,7 +199,19 @@ export class Reelsmith {
     } else {
       json = await this.generateBody(request, { estimate: true });
     }
-    return (await this.http.call<Estimate>({ method: "POST", path: "/api/v1/estimate-cost", json, idempotent: true })).data;
+    const price = async (body: Record<string, unknown>) =>
+      (await this.http.call<Estimate>({ method: "POST", path: "/api/v1/estimate-cost", json: body, idempotent: true })).data;
+    const estimate = await price(json);
+    const fallbacks = request instanceof VideoGenerationRequest ? request.options.fallbackModels ?? [] : [];
+    if (!fallbacks.length) return estimate;
+    // Each candidate priced the same way: the hold is the highest (as submit holds it).
+    const prices: Record<string, number> = {};
+    for (const model of fallbacks) prices[model] = (await price({ ...json, model })).estimated_credits;
+    return {
+      ...estimate,
+      fallback_credits: prices,
+      hold_credits: Math.max(estimate.estimated_credits, ...Object.values(prices)),
+    };
   }
 
   /** The model catalogue, every page, filtered (`{method: 'text-to-video', available: true}`). */
@@ -285,7 +275,7 @@ export class Reelsmith {
       options.onProgress?.({ taskId: data.id, status: data.status, progress: data.progress, stage: data.stage, job: data });
       return this.settled(response);
     }
-    return this.waitForVideo(data.id, options);
+    return this.waitForVideo(data.capability_url ?? data.id, options);
   }
 
   /** A completed job as is; any other end as its typed error. */
@@ -308,7 +298,8 @@ export class Reelsmith {
 
   private readonly videoSource: VideoSource = {
     download: async (response) => {
-      let url = response.videoUrl;
+      // The MP4 (an HLS result's videoUrl is its playlist).
+      let url = response.mp4Url ?? response.videoUrl;
       for (let attempt = 0; url; attempt++) {
         let answer: Response;
         try {
@@ -319,7 +310,8 @@ export class Reelsmith {
         if (answer.ok) return answer;
         // Signed links are short-lived: read the job again for a fresh one, once.
         if (attempt === 0 && [400, 401, 403, 404, 410].includes(answer.status)) {
-          url = (await this.pollVideo(response.taskId)).videoUrl;
+          const again = await this.pollVideo(response.capabilityUrl ?? response.taskId);
+          url = again.mp4Url ?? again.videoUrl;
           continue;
         }
         throw await errorFromResponse(answer);
@@ -334,6 +326,8 @@ export class Reelsmith {
     const ref = mediaRef(input, prefix);
     if (ref.kind === "url") return { [`${prefix}_url`]: ref.url };
     if (ref.kind === "asset") return { [`${prefix}_asset`]: ref.id };
+    // A visitor (no key) cannot upload: the file travels inline as base64 (JSON bodies: 10 MB).
+    if (!this.http.apiKey) return { [`${prefix}_data`]: await base64Of((await ref.load()).blob) };
     return { [`${prefix}_asset`]: (await this.upload(input)).id };
   }
 
@@ -355,6 +349,18 @@ export class Reelsmith {
       ["motionStrength", "motion_strength"],
     ];
     for (const [option, field] of plain) if (o[option] !== undefined) body[field] = o[option];
+    const continuing = o.mode === "continue" && request.method === "extend-video";
+    if (mode.estimate && continuing) {
+      // A continuation is priced as the model's image-to-video run from the last frame.
+      body.method = "image-to-video";
+    } else if (o.mode !== undefined) {
+      body.mode = o.mode;
+    }
+    if (!mode.estimate) {
+      if (o.crossfade !== undefined) body.crossfade = o.crossfade;
+      if (o.fallbackModels?.length) body.fallback_models = [...o.fallbackModels];
+      if (o.outputFormat !== undefined) body.output_format = o.outputFormat;
+    }
     if (o.storyboard) body.storyboard = o.storyboard.map((s) => ({ prompt: s.prompt, duration: s.duration }));
     if ((o.width !== undefined || o.height !== undefined) && (o.resolution === undefined || o.aspectRatio === undefined)) {
       const model = o.model ? await this.cachedModel(o.model) : undefined;
@@ -374,7 +380,7 @@ export class Reelsmith {
       const present = (input: MediaInput | undefined) => (typeof input === "string" ? input : "file");
       if (o.image !== undefined) body.image = present(o.image);
       if (o.endImage !== undefined) body.end_image = present(o.endImage);
-      if (o.video !== undefined) body.video = present(o.video);
+      if (o.video !== undefined) body[continuing ? "image" : "video"] = present(o.video);
       if (o.audioFile !== undefined) body.audio = present(o.audioFile);
       return body;
     }
@@ -400,4 +406,11 @@ export class Reelsmith {
       throw error;
     }
   }
+}
+
+async function base64Of(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
 }

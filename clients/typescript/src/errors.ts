@@ -103,6 +103,7 @@ const BY_CODE: Record<string, typeof ReelsmithError> = {
   INVALID_PROMPT: ValidationError,
   INVALID_RESOLUTION: ValidationError,
   UNSUPPORTED_FORMAT: ValidationError,
+  INVALID_FORMAT: ValidationError,
   NOT_FOUND: NotFound,
   AUTHENTICATION_FAILED: AuthenticationError,
   PERMISSION_DENIED: PermissionDenied,

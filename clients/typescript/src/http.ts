@@ -40,6 +40,8 @@ export interface CallOptions {
   /** Safe to send again after a broken connection or a retryable 5xx. */
   idempotent: boolean;
   signal?: AbortSignal | undefined;
+  /** The answer's bytes (a Uint8Array, redirects followed) instead of JSON. */
+  binary?: boolean;
 }
 
 export interface Answer<T> {
@@ -98,7 +100,7 @@ export class Transport {
   async call<T>(options: CallOptions): Promise<Answer<T>> {
     const url = this.url(options.path, options.query);
     for (let attempt = 0; ; attempt++) {
-      const headers = this.headers(options.headers);
+      const headers = this.headers(options.binary ? { Accept: "*/*", ...options.headers } : options.headers);
       let body: BodyInit | undefined;
       if (options.json !== undefined) {
         headers["Content-Type"] = "application/json";
@@ -126,7 +128,8 @@ export class Transport {
         });
       }
       if (response.ok) {
-        return { data: (await readJson(response)) as T, status: response.status, headers: response.headers };
+        const data = options.binary ? new Uint8Array(await response.arrayBuffer()) : await readJson(response);
+        return { data: data as T, status: response.status, headers: response.headers };
       }
       const error = await errorFromResponse(response);
       if (attempt < this.maxRetries) {

@@ -43,5 +43,5 @@ export type { ErrorDetails } from "./errors.js";
 export { verifyWebhook, WebhookVerificationError } from "./webhooks.js";
 export type { WebhookEvent, WebhookHeaders, VerifyOptions } from "./webhooks.js";
 export { TERMINAL_STATUSES } from "./types.js";
-export type { Job, JobStatus, JobResult, JobError, JobCredits, Balance, Estimate, CatalogModel, Asset, Page, Visibility } from "./types.js";
+export type { Job, JobAttempt, JobStatus, JobResult, JobError, JobCredits, Balance, Estimate, CatalogModel, Asset, Page, Visibility } from "./types.js";
 export { VERSION } from "./http.js";

@@ -46,6 +46,14 @@ export interface VideoOptions {
   motionStrength?: number;
   storyboard?: readonly StoryboardScene[];
   webhookUrl?: string;
+  /** Models (same method, up to 3) tried in order if the model's provider fails before any output. */
+  fallbackModels?: readonly string[];
+  /** `continue` on extend-video with an image-to-video model; Grok's fun/normal/spicy. */
+  mode?: string;
+  /** Seconds (0–1) of dissolve between a video and its continuation. */
+  crossfade?: number;
+  /** `hls`: also an adaptive HLS set (tiers in the server's HLS_TIERS). */
+  outputFormat?: "hls";
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -150,6 +158,32 @@ export class VideoGenerationRequest {
   /** Also POST this job's terminal event here (verify it with `verifyWebhook`). */
   withWebhookUrl(url: string): VideoGenerationRequest {
     return this.with({ webhookUrl: url });
+  }
+
+  /**
+   * Fallback models: tried in order if the model's provider fails before any output. The
+   * hold is the highest of their prices; the job is charged the model that delivered.
+   */
+  withFallbackModels(...models: string[]): VideoGenerationRequest {
+    return this.with({ fallbackModels: models.length ? models : undefined });
+  }
+  withMode(mode: string): VideoGenerationRequest {
+    return this.with({ mode });
+  }
+  withCrossfade(seconds: number): VideoGenerationRequest {
+    return this.with({ crossfade: seconds });
+  }
+  /**
+   * Continue the video (`withVideo`) with an image-to-video `model`: it starts from the
+   * video's last frame; the result is the source followed by the continuation, priced as
+   * the model's run. Chain it to build long videos.
+   */
+  withContinuation(model: string, options: { crossfade?: number } = {}): VideoGenerationRequest {
+    return this.with({ method: "extend-video", mode: "continue", model, crossfade: options.crossfade });
+  }
+  /** `hls`: the result then has `hlsUrl` (the signed master playlist) besides `mp4Url`. */
+  withOutputFormat(format: "hls"): VideoGenerationRequest {
+    return this.with({ outputFormat: format });
   }
 
   // The spec's own spellings (`request.with_model('…')`), so its examples run unchanged.

@@ -6,7 +6,7 @@
 
 import { ReelsmithError } from "./errors.js";
 import { nodeModule } from "./platform.js";
-import type { Job, JobCredits, JobError, JobStatus } from "./types.js";
+import type { Job, JobAttempt, JobCredits, JobError, JobStatus } from "./types.js";
 import { TERMINAL_STATUSES } from "./types.js";
 
 /** Downloads a job's video; refreshes the signed URL when it has expired. */
@@ -47,6 +47,25 @@ export class VideoGenerationResponse {
   /** A signed, short-lived URL of the video once completed. */
   get videoUrl(): string | undefined {
     return this.job.result?.video_url;
+  }
+  /** The signed HLS master playlist of an HLS result (variants and segments expire with it). */
+  get hlsUrl(): string | undefined {
+    return this.job.result?.hls_url ?? undefined;
+  }
+  /** The MP4 itself (`videoUrl` is the playlist for an HLS result). */
+  get mp4Url(): string | undefined {
+    return this.job.result?.mp4_url ?? undefined;
+  }
+  /** Every model tried, in order (more than one when a fallback took over). */
+  get attempts(): JobAttempt[] {
+    return this.job.attempts ?? [];
+  }
+  get fallbackModels(): string[] {
+    return this.job.fallback_models ?? [];
+  }
+  /** A visitor's free-perk job: the URL to poll it through (no key). */
+  get capabilityUrl(): string | undefined {
+    return this.job.capability_url ?? undefined;
   }
   get thumbnailUrl(): string | undefined {
     return this.job.result?.thumbnail_url ?? undefined;

@@ -17,8 +17,12 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "
 export interface JobResult {
   /** Gallery asset id (`ast_…`). */
   asset: string;
-  /** Absolute, signed, short-lived. */
+  /** Absolute, signed, short-lived; for an HLS result, the master playlist. */
   video_url: string;
+  /** The signed HLS master playlist (output format `hls`), else null. */
+  hls_url?: string | null;
+  /** The MP4 itself, signed, short-lived. */
+  mp4_url?: string;
   thumbnail_url: string | null;
   /** Seconds. */
   duration: number | null;
@@ -75,6 +79,8 @@ export interface Job {
   /** Every model tried, in order. */
   attempts?: JobAttempt[];
   switched_from?: string;
+  /** A visitor's free-perk job (no key): the only URL it can be read through. */
+  capability_url?: string;
 }
 
 export interface Balance {
@@ -103,6 +109,10 @@ export interface Estimate {
   switched_from: string | null;
   parameters: Record<string, unknown>;
   notes: string[];
+  /** Added by the client: with fallback models, the credits held at submit (the highest price). */
+  hold_credits?: number;
+  /** Added by the client: each fallback model's estimated credits. */
+  fallback_credits?: Record<string, number>;
 }
 
 export interface CatalogModel {

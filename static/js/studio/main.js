@@ -5,7 +5,9 @@
 // `prefill` (apps/dashboard/prefill.py) opens it with a prompt, a model and a gallery asset.
 import { apiError, el } from "./dom.js";
 import { Estimator } from "./estimate.js";
-import { buildFields, rangeText } from "./fields.js";
+import { continuationModel, Extras } from "./extras.js";
+import { buildFields } from "./fields.js";
+import { renderInfo } from "./info.js";
 import { assetsFor, durations, filesFor, useAsset } from "./inputs.js";
 import { watchJobPage } from "./job-page.js";
 import { Panel } from "./panel.js";
@@ -38,6 +40,10 @@ function studio(DATA, form) {
   var estimator = Estimator(document.getElementById("estimate"), document.getElementById("balance"));
   var rail = Rail(document.getElementById("jobs-rail"), form.dataset.railUrl, pick);
   var panel = Panel(DATA, function () { rail.refresh(); });
+  var extras = Extras(DATA, document.getElementById("extras"), function (what) {
+    if (what.models) fillModels();
+    else scheduleEstimate();
+  });
 
   function pick(jobId) {
     rail.select(jobId);
@@ -55,7 +61,10 @@ function studio(DATA, form) {
     return tab.kind === "process" ? currentOperation().method : tab.key;
   }
   function modelsFor(method) {
-    var models = (DATA.models[method] || []).slice();
+    // Extend's "continue": the image-to-video models, taking the source video.
+    var models = extras.continuing(method)
+      ? (DATA.models["image-to-video"] || []).map(continuationModel)
+      : (DATA.models[method] || []).slice();
     // Available first (stable), so the default is one that can run here.
     return models.filter(function (m) { return m.available; }).concat(models.filter(function (m) { return !m.available; }));
   }
@@ -126,41 +135,6 @@ function studio(DATA, form) {
 
   // --- the model and its fields --------------------------------------------------------
 
-  function renderInfo(model) {
-    infoBox.innerHTML = "";
-    infoBox.appendChild(el("div", { className: "model-badges" }, [
-      el("strong", { text: model.name }),
-      el("span", { className: "badge quality-" + model.quality, text: model.quality }),
-      el("span", { className: "badge", text: model.provider_name }),
-      model.available
-        ? el("span", { className: "badge status-completed", text: "available" })
-        : el("span", { className: "badge status-failed", text: "unavailable" }),
-    ]));
-    if (!model.available) {
-      infoBox.appendChild(el("p", { className: "error-text why-not", text: "Not available: " + model.unavailable_reason }));
-    }
-    if (model.strengths) infoBox.appendChild(el("p", { text: model.strengths }));
-    var facts = el("dl", { className: "facts small" });
-    function fact(term, value) {
-      if (!value) return;
-      facts.appendChild(el("dt", { text: term }));
-      facts.appendChild(el("dd", { text: value }));
-    }
-    fact("Good for", model.use_cases);
-    fact("Limits", model.limitations);
-    fact("Price", model.pricing && model.pricing.summary);
-    var takes = [];
-    if (model.durations) takes.push(rangeText(model.durations, " s"));
-    if (model.duration_from) takes.push("length of the " + model.duration_from);
-    if (model.resolutions.length) takes.push(model.resolutions.join(" / "));
-    if (model.fps) takes.push(rangeText(model.fps) + " fps");
-    if (model.native_audio) takes.push("native audio");
-    fact("Makes", takes.join(" · "));
-    var p = model.processing_time_s;
-    if (p) fact("Typical time", p.min + "–" + p.max + " s" + (p.per_output_second ? " per output second" : ""));
-    infoBox.appendChild(facts);
-  }
-
   function fileContext(model) {
     return {
       model: model,
@@ -179,10 +153,11 @@ function studio(DATA, form) {
     if (!model) {
       infoBox.textContent = "No model does this yet.";
       fieldsBox.innerHTML = "";
+      extras.render({ kind: currentTab().kind, method: currentMethod(), candidates: [] });
       generateButton.disabled = true;
       return;
     }
-    renderInfo(model);
+    renderInfo(infoBox, model);
     state.fields = buildFields(model, {
       box: fieldsBox,
       options: DATA.options,
@@ -193,6 +168,12 @@ function studio(DATA, form) {
       uploadNote: uploadNote,
       fileContext: fileContext,
       changed: scheduleEstimate,
+    });
+    extras.render({
+      kind: currentTab().kind,
+      operation: state.operation,
+      method: currentMethod(),
+      candidates: modelsFor(currentMethod()).filter(function (m) { return m.available && m.id !== model.id; }),
     });
     generateButton.disabled = !model.available;
     generateButton.title = model.available ? "" : model.unavailable_reason;
@@ -266,11 +247,20 @@ function studio(DATA, form) {
       body[role] = "asset";
       if (durations[role] !== undefined) body[role + "_duration"] = durations[role];
     });
+    // A continuation is priced as the model's image-to-video run from the last frame.
+    if (state.model.continuation) {
+      body.method = "image-to-video";
+      if (body.video) body.image = body.video;
+      delete body.video;
+      delete body.video_duration;
+    }
+    // HLS is packaged from the MP4 a transform makes: priced as that (apps/jobs/output.py).
+    if (body.output_format === "hls") body.output_format = "mp4";
     return body;
   }
 
   function scheduleEstimate() {
-    if (state.model) estimator.schedule(estimateBody);
+    if (state.model) estimator.schedule(estimateBody, currentTab().kind === "process" ? [] : extras.fallbacks());
   }
 
   // Problems the fields find themselves, shown at once: nothing is sent while any remain.
@@ -284,7 +274,7 @@ function studio(DATA, form) {
         found++;
       }
     });
-    return found;
+    return found + extras.check(showFieldError);
   }
 
   function submitBody() {
@@ -309,6 +299,7 @@ function studio(DATA, form) {
         var value = v[name];
         body.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
       });
+      extras.append(body, tab.key);
     }
     var chosen = filesFor(state.model);
     Object.keys(chosen).forEach(function (role) {

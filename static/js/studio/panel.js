@@ -18,6 +18,7 @@ export function Panel(data, onEnded) {
     stage: document.getElementById("job-stage"),
     review: document.getElementById("job-review"),
     error: document.getElementById("job-error"),
+    attempts: document.getElementById("job-attempts"),
     result: document.getElementById("job-result"),
     video: document.getElementById("job-video"),
     download: document.getElementById("job-download"),
@@ -73,6 +74,7 @@ export function Panel(data, onEnded) {
     } else {
       p.error.hidden = true;
     }
+    renderAttempts(job);
     if (job.status === "completed" && job.result) {
       // video_url is the signed HLS master playlist for an HLS result (format "hls").
       if (p.video.dataset.source !== job.result.video_url) {
@@ -87,6 +89,22 @@ export function Panel(data, onEnded) {
     } else {
       p.result.hidden = true;
     }
+  }
+
+  // Shown once a job has moved to a fallback model: each model, its provider, why it failed.
+  function renderAttempts(job) {
+    var attempts = job.attempts || [];
+    p.attempts.hidden = attempts.length < 2;
+    p.attempts.innerHTML = "";
+    if (attempts.length < 2) return;
+    p.attempts.appendChild(el("strong", { text: "Tried " + attempts.length + " models:" }));
+    p.attempts.appendChild(el("ol", {}, attempts.map(function (a, i) {
+      var outcome = a.error ? a.error.code + (a.error.message ? ": " + a.error.message : "")
+        : job.status === "completed" && i === attempts.length - 1 ? "delivered" : "running";
+      return el("li", { "data-testid": "attempt" }, [
+        el("code", { text: a.model }), " on " + a.provider + " — " + outcome,
+      ]);
+    })));
   }
 
   function stop() {

@@ -35,6 +35,7 @@ from reelsmith._sync import Reelsmith
 from reelsmith._types import (
     Asset,
     AsyncVideoGenerationResponse,
+    Attempt,
     Balance,
     Estimate,
     JobError,
@@ -48,6 +49,7 @@ __all__ = [
     "AsyncGallery",
     "AsyncReelsmith",
     "AsyncVideoGenerationResponse",
+    "Attempt",
     "AuthenticationError",
     "Balance",
     "Conflict",

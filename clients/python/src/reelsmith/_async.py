@@ -66,6 +66,11 @@ class AsyncReelsmith:
             os.environ.get("REELSMITH_API_KEY"), os.environ.get("REELSMITH_BASE_URL"), **kwargs
         )
 
+    @classmethod
+    def anonymous(cls, base_url: str | None = None, **kwargs: Any) -> AsyncReelsmith:
+        """A client without a key, for the free perk (see ``Reelsmith.anonymous``)."""
+        return cls("", base_url, **kwargs)
+
     @property
     def base_url(self) -> str:
         return self._settings.base_url
@@ -173,7 +178,10 @@ class AsyncReelsmith:
         return await self.wait_for_video(job, timeout=timeout, on_progress=on_progress)
 
     async def poll_video(self, task_id: str) -> AsyncVideoGenerationResponse:
-        data = await self._json(Call("GET", f"{API}/tasks/{task_id}"))
+        """The job as it is now; ``task_id`` may be a visitor's capability URL."""
+        data = await self._json(Call("GET", _core.task_path(task_id)))
+        if task_id != data.get("id"):
+            data.setdefault("capability_url", task_id)
         return AsyncVideoGenerationResponse(data, self)
 
     async def wait_for_video(
@@ -221,7 +229,7 @@ class AsyncReelsmith:
                 )
             await self._sleep(min(pause, left))
             pause = min(pause * 1.5, self._settings.poll_interval)
-            job = await self.poll_video(job.task_id)
+            job = await self.poll_video(job._ref)
 
     async def cancel(self, task_id: str) -> AsyncVideoGenerationResponse:
         try:
@@ -240,19 +248,19 @@ class AsyncReelsmith:
         async for item in self._pages(f"{API}/tasks", params):
             yield AsyncVideoGenerationResponse(item, self)
 
-    async def _download(self, task_id: str) -> bytes:
+    async def _download(self, task_id: str, signed_url: str | None = None) -> bytes:
         response = await self._send(
-            Call("GET", f"{API}/tasks/{task_id}/result"),
+            _core.download_call(task_id, signed_url),
             follow_redirects=True,
             headers={"Accept": "*/*"},
         )
         return response.content
 
-    async def _download_to(self, task_id: str, path: Path) -> None:
+    async def _download_to(self, task_id: str, path: Path, signed_url: str | None = None) -> None:
         partial = path.with_name(path.name + ".part")
         for retry in range(self._settings.max_retries + 1):
             response = await self._send(
-                Call("GET", f"{API}/tasks/{task_id}/result"),
+                _core.download_call(task_id, signed_url),
                 stream=True,
                 follow_redirects=True,
                 headers={"Accept": "*/*"},
@@ -282,7 +290,28 @@ class AsyncReelsmith:
             if size[1]:
                 fields.setdefault("aspect_ratio", size[1])
         data = await self._json(Call("POST", f"{API}/estimate-cost", json=fields))
-        return Estimate.from_json(data)
+        estimate = Estimate.from_json(data)
+        fallbacks = getattr(request, "fallback_models", None) or ()
+        prices = {}
+        for model in fallbacks:
+            other = await self._json(
+                Call("POST", f"{API}/estimate-cost", json={**fields, "model": model})
+            )
+            prices[model] = int(other["estimated_credits"])
+        return estimate.with_fallbacks(prices)
+
+    async def last_frame(self, task_id: str) -> bytes:
+        """The last frame of a completed job's video, as PNG bytes (to chain
+        continuations yourself); Conflict while the job has no result."""
+        response = await self._send(
+            _core.last_frame_call(task_id), follow_redirects=True, headers={"Accept": "*/*"}
+        )
+        return response.content
+
+    async def save_last_frame(self, task_id: str, path: str | os.PathLike[str]) -> Path:
+        target = Path(path)
+        target.write_bytes(await self.last_frame(task_id))
+        return target
 
     async def models(
         self,

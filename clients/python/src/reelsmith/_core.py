@@ -167,6 +167,28 @@ def needs_size(request: VideoGenerationRequest) -> bool:
     return (request.width is not None or request.height is not None) and not both_set
 
 
+# A visitor's free-perk job is read through this capability URL (no key), never /tasks.
+CAPABILITY_PREFIX = f"{API}/anonymous/tasks/"
+
+
+def task_path(task: str) -> str:
+    """Where a job is read: a capability URL as it is (path or absolute), else
+    ``/api/v1/tasks/{id}``."""
+    if task.startswith(("http://", "https://", CAPABILITY_PREFIX)):
+        return task
+    return f"{API}/tasks/{task}"
+
+
+def download_call(task_id: str, signed_url: str | None) -> Call:
+    """The video: a visitor's job through its signed link (there is no key to ask
+    ``/result`` with), anyone else's through ``/tasks/{id}/result``."""
+    return Call("GET", signed_url or f"{API}/tasks/{task_id}/result")
+
+
+def last_frame_call(task_id: str) -> Call:
+    return Call("GET", f"{API}/tasks/{task_id}/last-frame")
+
+
 def model_path(model_id: str) -> str:
     # Model ids contain slashes (wavespeed-ai/.../text-to-video); the route takes a path.
     return f"{API}/models/{model_id}"

@@ -151,6 +151,7 @@ _BY_CODE: dict[str, type[ReelsmithError]] = {
     "INVALID_PROMPT": ValidationError,
     "INVALID_RESOLUTION": ValidationError,
     "UNSUPPORTED_FORMAT": ValidationError,
+    "INVALID_FORMAT": ValidationError,
     "UNSUPPORTED_MEDIA_TYPE": ValidationError,
     "INSUFFICIENT_CREDITS": InsufficientCredits,
     "RATE_LIMIT_EXCEEDED": RateLimited,

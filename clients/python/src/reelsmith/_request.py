@@ -131,6 +131,10 @@ class VideoGenerationRequest:
     motion_strength: float | None = None
     storyboard: tuple[tuple[str, int], ...] | None = None
     webhook_url: str | None = None
+    fallback_models: tuple[str, ...] | None = None
+    mode: str | None = None
+    crossfade: float | None = None
+    output_format: str | None = None
     extra: tuple[tuple[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -216,6 +220,36 @@ class VideoGenerationRequest:
         """Also POST this job's terminal event here (signed; see ``reelsmith.webhooks``)."""
         return self._with(webhook_url=url)
 
+    def with_fallback_models(self, *models: str) -> VideoGenerationRequest:
+        """Models (same method, up to 3) tried in order if the model's provider fails
+        before any output. The hold is the highest of their prices; the job is charged
+        the price of the model that delivered. ``attempts`` on the result lists each try."""
+        if any(not isinstance(m, str) or not m for m in models):
+            raise TypeError("fallback models are model ids (non-empty strings).")
+        return self._with(fallback_models=tuple(models) or None)
+
+    def with_mode(self, mode: str) -> VideoGenerationRequest:
+        """``"continue"`` on extend-video with an image-to-video model (see
+        ``with_continuation``); Grok's ``fun``/``normal``/``spicy``."""
+        return self._with(mode=mode)
+
+    def with_crossfade(self, seconds: float) -> VideoGenerationRequest:
+        """Seconds (0-1) of dissolve between a video and its continuation."""
+        return self._with(crossfade=seconds)
+
+    def with_continuation(
+        self, model: str, *, crossfade: float | None = None
+    ) -> VideoGenerationRequest:
+        """Continue the video (``with_video``) with an image-to-video ``model``: the
+        model starts from the video's last frame and the result is one video, the source
+        followed by the continuation. Priced as the model's run; chain it for long videos."""
+        return self._with(method="extend-video", mode="continue", model=model, crossfade=crossfade)
+
+    def with_output_format(self, output_format: str) -> VideoGenerationRequest:
+        """``"hls"``: also an adaptive HLS set (tiers in the server's HLS_TIERS); the
+        result then has ``hls_url`` (the signed master playlist) besides ``mp4_url``."""
+        return self._with(output_format=output_format)
+
     def with_param(self, name: str, value: Any) -> VideoGenerationRequest:
         """Any other model option the API takes (e.g. ``cfg_scale``)."""
         return self._with(extra=(*((k, v) for k, v in self.extra if k != name), (name, value)))
@@ -267,8 +301,13 @@ class VideoGenerationRequest:
             "camera_motion": self.camera_motion,
             "motion_strength": self.motion_strength,
             "webhook_url": self.webhook_url,
+            "mode": self.mode,
+            "crossfade": self.crossfade,
+            "output_format": self.output_format,
         }
         out.update({k: v for k, v in simple.items() if v is not None})
+        if self.fallback_models:
+            out["fallback_models"] = list(self.fallback_models)
         if self.storyboard:
             out["storyboard"] = [{"prompt": p, "duration": d} for p, d in self.storyboard]
         out.update(dict(self.extra))
@@ -276,8 +315,21 @@ class VideoGenerationRequest:
 
     def estimate_fields(self) -> dict[str, Any]:
         """The fields of ``POST /api/v1/estimate-cost``: inputs only marked present."""
-        out = {k: v for k, v in self.fields().items() if k != "webhook_url"}
-        names = {"source": "video" if self.video is not None else "image", "end_image": "end_image"}
+        # Submit-only choices the estimate does not take: HLS is packaged from the MP4,
+        # and fallbacks are priced one by one (``estimate_hold``).
+        skip = {"webhook_url", "fallback_models", "output_format", "mode", "crossfade"}
+        out = {k: v for k, v in self.fields().items() if k not in skip}
+        continuing = self.mode == "continue" and out.get("method") == "extend-video"
+        video_role = "image" if continuing else "video"
+        if continuing:
+            # A continuation is priced as the model's image-to-video run from the last frame.
+            out["method"] = "image-to-video"
+        elif self.mode is not None:
+            out["mode"] = self.mode
+        names = {
+            "source": video_role if self.video is not None else "image",
+            "end_image": "end_image",
+        }
         for slot in self.inputs():
             out[names.get(slot, slot)] = "given"
         return out

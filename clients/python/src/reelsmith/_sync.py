@@ -71,6 +71,12 @@ class Reelsmith:
             os.environ.get("REELSMITH_API_KEY"), os.environ.get("REELSMITH_BASE_URL"), **kwargs
         )
 
+    @classmethod
+    def anonymous(cls, base_url: str | None = None, **kwargs: Any) -> Reelsmith:
+        """A client without a key, for the free perk (``free_perk`` in the catalogue):
+        its job is read through the ``capability_url`` the submit returns."""
+        return cls("", base_url, **kwargs)
+
     @property
     def base_url(self) -> str:
         return self._settings.base_url
@@ -193,8 +199,12 @@ class Reelsmith:
         return self.wait_for_video(job, timeout=timeout, on_progress=on_progress)
 
     def poll_video(self, task_id: str) -> VideoGenerationResponse:
-        """The job as it is now (one request)."""
-        return VideoGenerationResponse(self._json(Call("GET", f"{API}/tasks/{task_id}")), self)
+        """The job as it is now (one request); ``task_id`` may be a visitor's capability
+        URL (``response.capability_url``)."""
+        data = self._json(Call("GET", _core.task_path(task_id)))
+        if task_id != data.get("id"):
+            data.setdefault("capability_url", task_id)
+        return VideoGenerationResponse(data, self)
 
     def wait_for_video(
         self,
@@ -237,7 +247,7 @@ class Reelsmith:
                 )
             self._sleep(min(pause, left))
             pause = min(pause * 1.5, self._settings.poll_interval)
-            job = self.poll_video(job.task_id)
+            job = self.poll_video(job._ref)
 
     def cancel(self, task_id: str) -> VideoGenerationResponse:
         """Cancels the job (its credits are released) and returns it. Cancelling a job
@@ -259,21 +269,21 @@ class Reelsmith:
         for item in self._pages(f"{API}/tasks", params):
             yield VideoGenerationResponse(item, self)
 
-    def _download(self, task_id: str) -> bytes:
+    def _download(self, task_id: str, signed_url: str | None = None) -> bytes:
         response = self._send(
-            Call("GET", f"{API}/tasks/{task_id}/result"),
+            _core.download_call(task_id, signed_url),
             follow_redirects=True,
             headers={"Accept": "*/*"},
         )
         return response.content
 
-    def _download_to(self, task_id: str, path: Path) -> None:
+    def _download_to(self, task_id: str, path: Path, signed_url: str | None = None) -> None:
         """Streams to ``path`` through a temp file beside it (a failed download never
         leaves a partial file under the final name)."""
         partial = path.with_name(path.name + ".part")
         for retry in range(self._settings.max_retries + 1):
             response = self._send(
-                Call("GET", f"{API}/tasks/{task_id}/result"),
+                _core.download_call(task_id, signed_url),
                 stream=True,
                 follow_redirects=True,
                 headers={"Accept": "*/*"},
@@ -305,7 +315,32 @@ class Reelsmith:
             fields.setdefault("resolution", size[0])
             if size[1]:
                 fields.setdefault("aspect_ratio", size[1])
-        return Estimate.from_json(self._json(Call("POST", f"{API}/estimate-cost", json=fields)))
+        estimate = Estimate.from_json(self._json(Call("POST", f"{API}/estimate-cost", json=fields)))
+        # With fallbacks, each candidate priced the same way: the hold is the highest.
+        fallbacks = getattr(request, "fallback_models", None) or ()
+        prices = {
+            model: int(
+                self._json(Call("POST", f"{API}/estimate-cost", json={**fields, "model": model}))[
+                    "estimated_credits"
+                ]
+            )
+            for model in fallbacks
+        }
+        return estimate.with_fallbacks(prices)
+
+    def last_frame(self, task_id: str) -> bytes:
+        """The last frame of a completed job's video, as PNG bytes (to chain
+        continuations yourself); Conflict while the job has no result."""
+        response = self._send(
+            _core.last_frame_call(task_id), follow_redirects=True, headers={"Accept": "*/*"}
+        )
+        return response.content
+
+    def save_last_frame(self, task_id: str, path: str | os.PathLike[str]) -> Path:
+        """Writes the last frame (PNG) to ``path`` and returns it."""
+        target = Path(path)
+        target.write_bytes(self.last_frame(task_id))
+        return target
 
     def models(
         self,

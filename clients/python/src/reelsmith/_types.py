@@ -27,6 +27,29 @@ class JobError:
     retryable: bool
 
 
+@dataclass
+class Attempt:
+    """One model a job tried (``attempts``): a failed one carries its error code and
+    message; the one that delivered (or is running) has ``error_code`` None."""
+
+    model: str
+    provider: str
+    error_code: str | None
+    error_message: str | None
+    at: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Attempt:
+        err = data.get("error") if isinstance(data.get("error"), dict) else None
+        return cls(
+            model=str(data.get("model") or ""),
+            provider=str(data.get("provider") or ""),
+            error_code=str(err.get("code")) if err else None,
+            error_message=str(err.get("message") or "") if err else None,
+            at=str(data.get("at") or ""),
+        )
+
+
 class _ResponseBase:
     """The fields of ``GET /api/v1/tasks/{id}`` under the spec's property names."""
 
@@ -83,6 +106,46 @@ class _ResponseBase:
         """A signed, short-lived link to the video (None until completed)."""
         url = self._result.get("video_url")
         return str(url) if url else None
+
+    @property
+    def hls_url(self) -> str | None:
+        """The signed HLS master playlist (``output_format("hls")``); its variants and
+        segments are signed with it and expire together. None otherwise."""
+        url = self._result.get("hls_url")
+        return str(url) if url else None
+
+    @property
+    def mp4_url(self) -> str | None:
+        """The MP4 itself, signed and short-lived (``video_url`` is the playlist for HLS)."""
+        url = self._result.get("mp4_url")
+        return str(url) if url else None
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        """Every model tried, in order (more than one when a fallback took over)."""
+        items = self.raw.get("attempts")
+        return [Attempt.from_json(a) for a in items if isinstance(a, dict)] if items else []
+
+    @property
+    def fallback_models(self) -> list[str]:
+        items = self.raw.get("fallback_models")
+        return [str(m) for m in items] if isinstance(items, list) else []
+
+    @property
+    def capability_url(self) -> str | None:
+        """A visitor's free-perk job (no key): the only URL it can be read through."""
+        url = self.raw.get("capability_url")
+        return str(url) if url else None
+
+    @property
+    def _ref(self) -> str:
+        """What polling reads: the capability URL of a visitor's job, else the id."""
+        return self.capability_url or self.task_id
+
+    @property
+    def _signed_download(self) -> str | None:
+        """A visitor's job downloads through its signed link (no key for /result)."""
+        return (self.mp4_url or self.video_url) if self.capability_url else None
 
     @property
     def thumbnail_url(self) -> str | None:
@@ -162,7 +225,7 @@ class VideoGenerationResponse(_ResponseBase):
     def video_bytes(self) -> bytes | None:
         """The video's bytes (downloaded once, then kept); None until completed."""
         if self._bytes is None and self.status == "completed":
-            self._bytes = self._client._download(self.task_id)
+            self._bytes = self._client._download(self.task_id, self._signed_download)
         return self._bytes
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -173,7 +236,7 @@ class VideoGenerationResponse(_ResponseBase):
         if self._bytes is not None:
             target.write_bytes(self._bytes)
         else:
-            self._client._download_to(self.task_id, target)
+            self._client._download_to(self.task_id, target, self._signed_download)
         return target
 
 
@@ -192,7 +255,7 @@ class AsyncVideoGenerationResponse(_ResponseBase):
 
     async def read(self) -> bytes | None:
         if self._bytes is None and self.status == "completed":
-            self._bytes = await self._client._download(self.task_id)
+            self._bytes = await self._client._download(self.task_id, self._signed_download)
         return self._bytes
 
     async def save(self, path: str | os.PathLike[str]) -> Path:
@@ -201,7 +264,7 @@ class AsyncVideoGenerationResponse(_ResponseBase):
         if self._bytes is not None:
             target.write_bytes(self._bytes)
         else:
-            await self._client._download_to(self.task_id, target)
+            await self._client._download_to(self.task_id, target, self._signed_download)
         return target
 
 
@@ -230,6 +293,19 @@ class Estimate:
     processing_time_s: int
     available: bool
     raw: dict[str, Any] = field(repr=False)
+    # With fallback models: the credits held at submit, the highest price among the
+    # model and its fallbacks (each estimated); else the model's own price.
+    hold_credits: int = 0
+    fallback_credits: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.hold_credits:
+            self.hold_credits = self.credits
+
+    def with_fallbacks(self, prices: dict[str, int]) -> Estimate:
+        self.fallback_credits = dict(prices)
+        self.hold_credits = max([self.credits, *prices.values()])
+        return self
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Estimate:

@@ -102,6 +102,21 @@ def _video_options(parser: argparse.ArgumentParser) -> None:
         "--scene", action="append", metavar="SECONDS:PROMPT", help="a storyboard scene (repeat)"
     )
     parser.add_argument("--webhook-url")
+    parser.add_argument(
+        "--fallback-model",
+        action="append",
+        metavar="MODEL",
+        help="tried in order if the model's provider fails before any output (repeat, up to 3)",
+    )
+    parser.add_argument(
+        "--mode", help="extend-video: continue (with an image-to-video --model); Grok's modes"
+    )
+    parser.add_argument(
+        "--crossfade", type=float, help="seconds of dissolve at a continuation's join (0-1)"
+    )
+    parser.add_argument(
+        "--output-format", choices=["hls"], help="hls: also an adaptive HLS set (HLS_TIERS)"
+    )
 
 
 def _wait_options(parser: argparse.ArgumentParser) -> None:
@@ -146,6 +161,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("status", "show a task (and save its video with -o)")
     p.add_argument("task")
     p.add_argument("-o", "--output", help="save the video here")
+    p = add("last-frame", "save the last frame of a completed task's video as PNG")
+    p.add_argument("task")
+    p.add_argument("-o", "--output", required=True, help="the PNG file to write")
     p = add("cancel", "cancel a task (its credits are released)")
     p.add_argument("task")
     p = add("models", "list the models")
@@ -186,6 +204,10 @@ def _video_request(args: argparse.Namespace) -> VideoGenerationRequest:
         (args.motion_strength, lambda v: request.with_motion_strength(v)),
         (args.scene, lambda v: request.with_storyboard(_scenes(v))),
         (args.webhook_url, lambda v: request.with_webhook_url(v)),
+        (args.fallback_model, lambda v: request.with_fallback_models(*v)),
+        (args.mode, lambda v: request.with_mode(v)),
+        (args.crossfade, lambda v: request.with_crossfade(v)),
+        (args.output_format, lambda v: request.with_output_format(v)),
     ]
     for value, setter in setters:
         if value is not None:
@@ -238,6 +260,16 @@ def _describe(job: VideoGenerationResponse, saved: str | None = None) -> str:
             lines.append(f"saved to {saved}")
         elif job.video_url:
             lines.append(f"url: {job.video_url}")
+        if job.hls_url:
+            lines.append(f"hls: {job.hls_url}")
+    if len(job.attempts) > 1:
+        lines.append(
+            "attempts: "
+            + " -> ".join(
+                f"{a.model} on {a.provider}" + (f" ({a.error_code})" if a.error_code else "")
+                for a in job.attempts
+            )
+        )
     if job.error:
         lines.append(f"error: {job.error.code}: {job.error.message}")
     credits = job.credits
@@ -296,6 +328,11 @@ def run(args: argparse.Namespace, client: Reelsmith, out: Output, err: TextIO) -
         return _wait(client, client.process(request, wait=False), args, out, err)
     if command == "status":
         return _finish(client.poll_video(args.task), args, out)
+    if command == "last-frame":
+        path = client.save_last_frame(args.task, args.output)
+        size = path.stat().st_size
+        out.emit({"task": args.task, "saved_to": str(path), "bytes": size}, f"saved to {path}")
+        return EXIT_OK
     if command == "cancel":
         job = client.cancel(args.task)
         out.emit(job.raw, _describe(job))
