@@ -110,7 +110,9 @@ def test_a_retake_from_the_process_tab_sends_the_prompt_and_its_settings(
     from tests.gallery.mediafiles import make_mp4
 
     page = sandbox_studio
+    expect(page.locator("#studio-form")).to_have_attribute("data-ready", "1")
     page.get_by_role("tab", name="Process").click()
+    expect(page.get_by_label("Operation")).to_be_visible()
     page.get_by_label("Operation").select_option("retake")
     expect(page.get_by_label("Model")).to_have_value("lightricks/ltx-2-retake")
     expect(page.locator("#f-model option")).to_have_count(1)
