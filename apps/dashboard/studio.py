@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.accounts.decorators import workspace_required
 from apps.billing.selectors import credit_account_get
 from apps.catalog.checks.parse import MAX_PROMPT_CHARS, OPTIONS
+from apps.catalog.registry import CATALOG
 from apps.catalog.registry.types import Method
 from apps.catalog.selectors import models_for_picker
 from apps.core.errors import NotFound
@@ -21,6 +22,7 @@ from apps.dashboard.prefill import studio_prefill
 from apps.gallery import storage
 from apps.gallery.quota import upload_limit_bytes
 from apps.gallery.services import asset_save
+from apps.jobs import process
 from apps.jobs import selectors as job_selectors
 from apps.jobs import services as job_services
 from apps.jobs.continuation import MAX_CROSSFADE
@@ -30,7 +32,25 @@ from apps.jobs.output import hls_tiers
 
 # The Studio's generate tabs, in order, then one "Process" tab for these operations.
 STUDIO_METHODS = ("text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard")
-STUDIO_OPERATIONS = ("edit", "enhance", "transform", "optimize", "remove-background")
+STUDIO_OPERATIONS = ("edit", "retake", "enhance", "transform", "optimize", "remove-background")
+OPERATION_LABELS = {process.RETAKE: "Retake a stretch with a prompt (AI)"}
+
+
+def _operation(op: str, labels: dict[str, str]) -> dict[str, Any]:
+    method = process.PROCESS_METHODS[op]
+    ai_models = process.ai_edit_models() if method == Method.EDIT else []
+    return {
+        "operation": op,
+        "method": method,
+        "label": OPERATION_LABELS.get(op, labels[method]),
+        # catalogue field name -> the /process settings name (the local model's)
+        "settings": {v: k for k, v in process.PROCESS_SETTINGS[op].items()},
+        # An AI edit model takes a prompt and its own settings (the catalogue's names).
+        "model_settings": {m: process.model_settings(CATALOG[m]) for m in ai_models},
+        # Only these models are offered (None: every model of the method).
+        "models": ai_models if op == process.RETAKE else None,
+        "default_model": process.LOCAL_PROCESS_MODELS.get(op),
+    }
 
 
 def _studio_data(workspace: Any) -> dict[str, Any]:
@@ -38,17 +58,7 @@ def _studio_data(workspace: Any) -> dict[str, Any]:
     catalogue describes them, the allowed option values and the upload limit."""
     labels = dict(Method.choices)
     methods = {g["method"]: g["models"] for g in models_for_picker()}
-    operations = [
-        {
-            "operation": op,
-            "method": job_services.PROCESS_METHODS[op],
-            "label": labels[job_services.PROCESS_METHODS[op]],
-            # catalogue field name -> the /process settings name
-            "settings": {v: k for k, v in job_services.PROCESS_SETTINGS[op].items()},
-            "default_model": job_services.LOCAL_PROCESS_MODELS.get(op),
-        }
-        for op in STUDIO_OPERATIONS
-    ]
+    operations = [_operation(op, labels) for op in STUDIO_OPERATIONS]
     wanted = set(STUDIO_METHODS) | {o["method"] for o in operations}
     limit = upload_limit_bytes(workspace=workspace)
     tiers = hls_tiers()

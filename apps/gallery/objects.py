@@ -134,54 +134,50 @@ def asset_abandon(asset: Asset) -> None:
 
 
 SPRITESHEET_NAME = "spritesheet.jpg"
+LAST_FRAME_NAME = "last-frame.png"
+
+# What a video asset can derive: kind -> (what it is called in an error, the maker).
+_DERIVED: dict[str, tuple[str, Any]] = {
+    "spritesheet": ("a sprite sheet", media.sprite_sheet),
+    "last-frame": ("a last frame", media.extract_last_frame),
+}
+_CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 
 
-def asset_spritesheet_key(asset: Asset) -> str:
-    """The key of a video asset's sprite sheet: a 5 x 5 grid of evenly spaced frames
-    (JPEG, 160 px tiles), made on the first ask and kept under the asset's prefix, so it
-    goes with the asset and, like the thumbnail, is derived and not charged."""
+def _derived_key(asset: Asset, kind: str, ext: str) -> str:
+    """The key of a file derived from a video asset (`{kind}.{ext}` under its prefix),
+    made on the first ask and kept there: it goes with the asset and, like the thumbnail,
+    is derived and not charged."""
+    label, make = _DERIVED[kind]
     if asset.kind != AssetKind.VIDEO or not asset.storage_key:
         raise ApplicationError(
-            "Only a video has a sprite sheet.", code=ErrorCode.VALIDATION_ERROR, status=400
+            f"Only a video has {label}.", code=ErrorCode.VALIDATION_ERROR, status=400
         )
-    key = asset.key_prefix + SPRITESHEET_NAME
+    name = f"{kind}.{ext}"
+    key = asset.key_prefix + name
     store = storage.get_storage()
     if store.exists(key):
         return key
     with tempdir() as folder:
-        src, dst = folder / "video", folder / SPRITESHEET_NAME
+        src, dst = folder / "video", folder / name
         with store.open(asset.storage_key, "rb") as fh, src.open("wb") as out:
             shutil.copyfileobj(fh, out)
         try:
-            media.sprite_sheet(src=src, dst=dst)
+            make(src=src, dst=dst)
         except media.MediaError as exc:
             raise media_error(exc) from None
         # Two first asks at once may both store one; the second copy sits under the same
         # prefix and is deleted with the asset.
-        return storage.store_file(key=key, path=dst, content_type="image/jpeg", move=True)
+        return storage.store_file(key=key, path=dst, content_type=_CONTENT_TYPES[ext], move=True)
 
 
-LAST_FRAME_NAME = "last-frame.png"
+def asset_spritesheet_key(asset: Asset) -> str:
+    """The key of a video asset's sprite sheet: a 5 x 5 grid of evenly spaced frames
+    (JPEG, 160 px tiles)."""
+    return _derived_key(asset, "spritesheet", "jpg")
 
 
 def asset_last_frame_key(asset: Asset) -> str:
     """The key of a video asset's last frame at full size (PNG), for clients that chain
-    continuations themselves. Made on the first ask and kept under the asset's prefix like
-    the sprite sheet: derived, deleted with the asset, not charged."""
-    if asset.kind != AssetKind.VIDEO or not asset.storage_key:
-        raise ApplicationError(
-            "Only a video has a last frame.", code=ErrorCode.VALIDATION_ERROR, status=400
-        )
-    key = asset.key_prefix + LAST_FRAME_NAME
-    store = storage.get_storage()
-    if store.exists(key):
-        return key
-    with tempdir() as folder:
-        src, dst = folder / "video", folder / LAST_FRAME_NAME
-        with store.open(asset.storage_key, "rb") as fh, src.open("wb") as out:
-            shutil.copyfileobj(fh, out)
-        try:
-            media.extract_last_frame(src=src, dst=dst)
-        except media.MediaError as exc:
-            raise media_error(exc) from None
-        return storage.store_file(key=key, path=dst, content_type="image/png", move=True)
+    continuations themselves."""
+    return _derived_key(asset, "last-frame", "png")

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from apps import media
 from apps.accounts.models import User, Workspace
-from apps.core.errors import ErrorCode, ValidationError
+from apps.core.errors import ApplicationError, ErrorCode, ValidationError
 from apps.core.http import OutboundError, fetch_to_file, validate_public_url
 from apps.gallery.models import Asset
 from apps.gallery.objects import media_error
@@ -189,6 +189,12 @@ def _collect_one(
     return JobInputFile(role=_role(slot, info.kind), origin=origin, info=info, path=dest, name=name)
 
 
+def _too_large(limit_bytes: int, size_bytes: int, field: str) -> ApplicationError:
+    error = file_too_large(limit_bytes=limit_bytes, size_bytes=size_bytes)
+    error.details["field"] = field
+    return error
+
+
 def data_decode_to_file(value: Any, *, dest: Path, limit_bytes: int, field: str) -> str | None:
     """Writes base64 (plain, URL-safe or a `data:…;base64,` URL) to `dest`, refusing it by
     its length before decoding when it is over `limit_bytes` (the tier's per-file limit).
@@ -216,7 +222,7 @@ def data_decode_to_file(value: Any, *, dest: Path, limit_bytes: int, field: str)
     payload = "".join(value.split()).encode("ascii", "replace").translate(_URLSAFE)
     # 4 base64 characters carry 3 bytes: refused unread when it cannot fit the limit.
     if len(payload) // 4 * 3 - 2 > limit_bytes:
-        raise file_too_large(limit_bytes=limit_bytes, size_bytes=len(payload) // 4 * 3)
+        raise _too_large(limit_bytes, len(payload) // 4 * 3, field)
     payload += b"=" * (-len(payload) % 4)
     try:
         raw = base64.b64decode(payload, validate=True)
@@ -225,7 +231,7 @@ def data_decode_to_file(value: Any, *, dest: Path, limit_bytes: int, field: str)
     if not raw:
         raise ValidationError(f"{field} is empty.", details={"field": field})
     if len(raw) > limit_bytes:
-        raise file_too_large(limit_bytes=limit_bytes, size_bytes=len(raw))
+        raise _too_large(limit_bytes, len(raw), field)
     dest.write_bytes(raw)
     return declared
 

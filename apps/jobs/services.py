@@ -31,7 +31,6 @@ from apps.core.errors import (
     Conflict,
     ErrorCode,
     RateLimitExceeded,
-    ValidationError,
 )
 from apps.jobs.continuation import PARAM, continuation_fields
 from apps.jobs.enqueue import enqueue
@@ -416,63 +415,3 @@ def job_submit(
     if preflight.switched_from:
         job.switched_from = preflight.switched_from  # type: ignore[attr-defined]
     return job, True
-
-
-# --- /process: operation settings -> catalog fields --------------------------------------
-
-PROCESS_METHODS = {
-    "edit": "edit",
-    "enhance": "upscale",
-    "transform": "transform",
-    "optimize": "optimize",
-    "remove-background": "remove-background",
-}
-# The public settings names of each operation -> the catalog's field names.
-PROCESS_SETTINGS = {
-    "edit": {
-        "trim_start": "trim_start",
-        "trim_end": "trim_end",
-        "aspect_ratio": "aspect_ratio",
-        "speed": "speed",
-        "mute": "mute",
-        "fit": "fit",
-    },
-    "enhance": {"target_resolution": "resolution"},
-    "transform": {
-        "format": "output_format",
-        "aspect_ratio": "aspect_ratio",
-        "resolution": "resolution",
-    },
-    "optimize": {"quality": "optimize_level", "target_size_mb": "target_size_mb"},
-    "remove-background": {"background_color": "background_color"},
-}
-LOCAL_PROCESS_MODELS = {
-    "edit": "local/edit",
-    "enhance": "local/enhance",
-    "transform": "local/transform",
-    "optimize": "local/optimize",
-    "remove-background": "local/remove-background",
-}
-
-
-def process_fields(*, operation: Any, settings: Any, model: Any = None) -> dict[str, Any]:
-    """Translates a /process request into job fields, refusing unknown names at once."""
-    if not isinstance(operation, str) or operation not in PROCESS_METHODS:
-        raise ValidationError(
-            f"Unknown operation {operation!r}.",
-            details={"field": "operation", "allowed": list(PROCESS_METHODS)},
-        )
-    settings = settings or {}
-    if not isinstance(settings, dict):
-        raise ValidationError("settings must be an object.", details={"field": "settings"})
-    names = PROCESS_SETTINGS[operation]
-    unknown = sorted(set(settings) - set(names))
-    if unknown:
-        raise ValidationError(
-            f"Unknown {operation} settings: {', '.join(unknown)}.",
-            details={"field": "settings", "unknown": unknown, "allowed": sorted(names)},
-        )
-    fields = {names[key]: value for key, value in settings.items()}
-    fields["method"] = PROCESS_METHODS[operation]
-    fields["model"] = model or LOCAL_PROCESS_MODELS.get(operation)
-    return fields

@@ -100,3 +100,47 @@ def test_a_local_job_has_no_sandbox_badge(sandbox_studio, alice, live_server):
     page.goto(f"{live_server.url}/jobs/{job.public_id}/")
     expect(page.get_by_test_id("job-status")).to_have_text("Completed")
     expect(page.get_by_test_id("sandbox-badge")).to_have_count(0)
+
+
+def test_a_retake_from_the_process_tab_sends_the_prompt_and_its_settings(
+    sandbox_studio, alice, tmp_path
+):
+    """Process → retake: only the AI edit models, the prompt and the model's own
+    settings (start, stretch, what to replace); it runs on the sandbox and charges."""
+    from tests.gallery.mediafiles import make_mp4
+
+    page = sandbox_studio
+    expect(page.locator("#studio-form")).to_have_attribute("data-ready", "1")
+    page.get_by_role("tab", name="Process").click()
+    expect(page.get_by_label("Operation")).to_be_visible()
+    page.get_by_label("Operation").select_option("retake")
+    expect(page.get_by_label("Model")).to_have_value("lightricks/ltx-2-retake")
+    expect(page.locator("#f-model option")).to_have_count(1)
+    expect(page.locator("#f-speed")).to_have_count(0)  # the local edit's settings are gone
+    page.locator("#f-video").set_input_files(str(make_mp4(tmp_path / "take.mp4", seconds=6)))
+    page.get_by_label("Prompt").fill("The actor laughs instead")
+    page.get_by_label("Retake from (s)").fill("1.5")
+    page.get_by_label("Duration (seconds)").fill("3")
+    page.get_by_label("Resolution").select_option("720p")
+    page.get_by_label("Replace", exact=True).select_option("replace_video")
+    # The estimate follows the fields: 3 s of the stretch at 720p, the catalogue's price.
+    price = price_quote(spec=spec_for("lightricks/ltx-2-retake"), seconds=3, resolution="720p")
+    assert price.credits > 0
+    expect(page.locator("#estimate-credits")).to_have_text(str(price.credits))
+    page.get_by_role("button", name="Process").click()
+    expect(page.locator("#job-status")).to_have_text("completed", timeout=60_000)
+
+    job = Job.objects.get(workspace=alice.workspace)
+    assert (job.method, job.model, job.prompt) == (
+        "edit",
+        "lightricks/ltx-2-retake",
+        "The actor laughs instead",
+    )
+    params = job.params
+    assert (params["start_time"], params["duration"], params["retake_mode"]) == (
+        1.5,
+        3,
+        "replace_video",
+    )
+    assert job.credits_charged == price.credits == job.credits_estimated
+    assert CreditAccount.objects.get(workspace=alice.workspace).balance == FUNDS - price.credits

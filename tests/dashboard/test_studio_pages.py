@@ -83,10 +83,24 @@ def test_the_studio_embeds_every_local_model_for_a_member(client, bob):
     ]
     assert [o["operation"] for o in data["operations"]] == [
         "edit",
+        "retake",
         "enhance",
         "transform",
         "optimize",
         "remove-background",
+    ]
+    # retake offers only the AI edit models, with a prompt and the model's own settings.
+    retake = next(o for o in data["operations"] if o["operation"] == "retake")
+    assert (retake["method"], retake["models"]) == ("edit", ["lightricks/ltx-2-retake"])
+    assert retake["model_settings"]["lightricks/ltx-2-retake"] == {
+        name: name for name in ("duration", "resolution", "retake_mode", "seed", "start_time")
+    }
+    edit = next(o for o in data["operations"] if o["operation"] == "edit")
+    assert edit["models"] is None and "lightricks/ltx-2-retake" in edit["model_settings"]
+    assert data["options"]["retake_mode"] == [
+        "replace_audio_and_video",
+        "replace_video",
+        "replace_audio",
     ]
     i2v = data["models"]["image-to-video"]
     ken_burns = next(m for m in i2v if m["id"] == "local/image-to-video")

@@ -98,6 +98,29 @@ def test_patch_changes_title_visibility_tags_and_favorite(alice_api, alice_asset
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"titel": "typo"},
+        {"title": "New", "colour": "red", "kind": "image"},
+        {"id": "ast_other", "favorite": True},
+    ],
+)
+def test_patch_refuses_unknown_fields_by_name_and_keeps_nothing(alice_api, alice_assets, body):
+    video = alice_assets[0]
+    response = alice_api.patch(f"{GALLERY}/{video['id']}", body, format="json")
+    assert response.status_code == 400, response.json()
+    error = response.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    unknown = sorted(k for k in body if k not in ("title", "favorite"))
+    assert sorted(error["details"]["fields"]) == unknown
+    for name in unknown:
+        assert name in error["message"]
+    assert "favorite" in error["message"]  # the allowed fields are listed
+    after = Asset.objects.get(public_id=video["id"])
+    assert (after.title, after.favorite) == ("Sunset drive", False)
+
+
 def test_delete_removes_the_files_and_gives_the_space_back(
     alice, alice_assets, local_storage, django_capture_on_commit_callbacks
 ):

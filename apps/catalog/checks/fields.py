@@ -120,6 +120,7 @@ def model_check(
 
     _audio(spec, fields, out, invalid)
     _options(spec, fields, out, invalid)
+    _section(spec, inputs, out, invalid)
     changes = {k for k, v in out.options.items() if k != "fit" and v is not False}
     if spec.needs_a_change and not for_estimate and not changes and not _given(aspect):
         # Refused here, before credits are held, not by the worker after.
@@ -129,6 +130,37 @@ def model_check(
 
 
 Invalid = Callable[..., None]
+
+# Frame-rounding slack when a stretch ends exactly at the end of the video (s).
+SECTION_SLACK_S = 0.05
+
+
+def _section(
+    spec: ModelSpec, inputs: dict[str, ProbedInput], out: Resolved, invalid: Invalid
+) -> None:
+    """A retake's stretch (start_time + duration) must lie inside the source video when
+    its length is known: the provider would clamp it, yet bill the stretch asked for."""
+    video = inputs.get(Input.VIDEO)
+    length = video.duration_s if video else None
+    start = out.options.get("start_time")
+    if "start_time" not in spec.options or start is None or length is None:
+        return
+    seconds = out.duration_s or 0
+    if start + seconds <= length + SECTION_SLACK_S:
+        return
+    if seconds > length + SECTION_SLACK_S:
+        invalid(
+            "duration",
+            f"A {seconds} s stretch is longer than the {length:.1f} s video.",
+            {"min": spec.durations.min if spec.durations else 1, "max": math.floor(length)},
+        )
+        return
+    invalid(
+        "start_time",
+        f"The stretch {start:g}-{start + seconds:g} s runs past the end of the "
+        f"{length:.1f} s video.",
+        {"min": 0, "max": round(length - seconds, 2)},
+    )
 
 
 def _storyboard(

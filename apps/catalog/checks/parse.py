@@ -126,6 +126,9 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "mode": (as_text, ["fun", "normal", "spicy"]),
     "trim_start": (as_number, {"min": 0, "max": 3600}),
     "trim_end": (as_number, {"min": 0, "max": 3600}),
+    # LTX-2 Retake: where the regenerated stretch starts (s) and what it replaces.
+    "start_time": (as_number, {"min": 0, "max": 3600}),
+    "retake_mode": (as_text, ["replace_audio_and_video", "replace_video", "replace_audio"]),
     "speed": (as_number, {"min": 0.25, "max": 4}),
     "mute": (as_bool, [True, False]),
     "fit": (as_text, ["crop", "pad"]),

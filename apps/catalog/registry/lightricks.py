@@ -69,13 +69,20 @@ MODELS = [
         pricing=per_second(USD, {"720p": "0.05", "1080p": "0.10"}, source=PriceSource.REELSMITH),
         processing=Processing(60, 180),
         source="001",
-        strengths="Regenerates a clip (or a stretch of it) with a new prompt or seed.",
-        use_cases="Variations, fixing a bad take without starting over.",
-        durations=Durations(2, 10),
+        strengths="Regenerates a stretch of a clip (2-16 s) from a new prompt, keeping the "
+        "footage around it, its timing and continuity.",
+        use_cases="Fixing a bad take, variations of a moment, new dialogue or sound.",
+        limitations="The stretch must lie inside the source video; the output is the whole "
+        "source with that stretch regenerated.",
+        # `duration` is the length of the regenerated stretch: what the provider bills.
+        durations=Durations(2, 16),
         default_duration=5,
         resolutions=("720p", "1080p"),
         default_resolution="1080p",
         required_inputs=frozenset({Input.VIDEO}),
-        options=frozenset({"seed", "trim_start", "trim_end"}),
+        # start_time: where the stretch starts (s); retake_mode: replace_audio_and_video
+        # (the provider's default), replace_video or replace_audio.
+        options=frozenset({"seed", "start_time", "retake_mode"}),
+        option_defaults=(("start_time", 0),),
     ),
 ]

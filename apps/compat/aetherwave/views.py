@@ -25,8 +25,9 @@ from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.models import Visibility
 from apps.gallery.selectors import asset_get_by_media_url
 from apps.gallery.services import asset_save, asset_save_from_url, asset_update
-from apps.jobs import selectors, services
+from apps.jobs import selectors
 from apps.jobs.models import TERMINAL
+from apps.jobs.process import process_fields
 from apps.jobs.waiting import job_wait_for_end, wait_slot
 
 # How long generate-video waits for the job to end before answering with a task to poll
@@ -114,7 +115,7 @@ class RemoveBackgroundView(StreamedFilesMixin, AetherWaveView):
         inputs = translate.own_media_resolved(inputs, workspace=request.workspace)
         # The seed API's remover is WaveSpeed's at its price (spec 003); /process defaults
         # to the free local one instead.
-        fields = services.process_fields(
+        fields = process_fields(
             operation="remove-background", settings=None, model=translate.REMOVE_BACKGROUND_MODEL
         )
         job, created = submit_job(request, {**fields, **inputs}, files)

@@ -20,6 +20,7 @@ from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.jobs import selectors, services
 from apps.jobs.api.serializers import JobSerializer
 from apps.jobs.models import Job, JobStatus
+from apps.jobs.process import process_fields
 from apps.webhooks import services as webhook_services
 from apps.webhooks.models import PayloadFormat
 
@@ -66,7 +67,7 @@ class AlwrityProcessView(StreamedFilesMixin, CompatView):
         data, files = alw.body_read(request)
         alw.known_only(data, files, alw.PROCESS_FIELDS)
         operation, settings = alw.process_request(data)
-        fields = services.process_fields(operation=operation, settings=settings)
+        fields = process_fields(operation=operation, settings=settings)
         if "source_file" in data:
             fields["source_file"] = data["source_file"]
         return _submitted(request, fields, files)

@@ -29,7 +29,7 @@ TYPES = {
 
 
 # Our input names a lower layer's error may carry → the field the caller sent.
-FIELD_NAMES = {"source_url": "image", "source_file": "image"}
+FIELD_NAMES = {"source_url": "image", "source_file": "image", "source_data": "image"}
 
 
 def veo3_error(*, code: str, message: str, retryable: bool) -> dict[str, Any]:

@@ -1,12 +1,8 @@
 """Veo3's generate body (spec 002) → our job fields. Values the catalog checks (fps,
 motion_strength, camera_motion, the model's durations) are passed on for it to judge."""
 
-import base64
-import binascii
 import re
 from typing import Any
-
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.core.errors import ValidationError
 
@@ -36,8 +32,6 @@ RESOLUTIONS = {
 # The spec's VEO3_MODEL names → our catalog ids; any catalog id is accepted as well.
 MODELS = {"veo_3_1": "veo3.1-quality", "veo_3_1-fast": "veo3.1-fast"}
 MIN_DURATION, MAX_DURATION = 1, 10  # seconds, the spec's range
-DATA_URL = re.compile(r"^data:(?P<type>[\w.+-]+/[\w.+-]+)?(;[^,;]*)*;base64,", re.IGNORECASE)
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
 
 
 def _bad(field: str, message: str, **details: Any) -> ValidationError:
@@ -55,33 +49,20 @@ def _integer(data: dict[str, Any], name: str) -> int | None:
     return value
 
 
-def _image(value: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A URL is fetched by the SSRF-guarded client at submit; base64 (or a data: URL)
-    becomes an uploaded file, checked like any upload."""
+def _image(value: Any) -> dict[str, Any]:
+    """A URL is fetched by the SSRF-guarded client at submit; base64 (or a data: URL) goes
+    to the shared `source_data` input (apps/jobs/inputs.py), so its size limit, decoding
+    and media checks are the ones every other front has."""
     if not isinstance(value, str) or not value.strip():
         raise _bad("image", "image is required: a base64-encoded image or an http(s) URL.")
     value = value.strip()
     if re.match(r"^[a-z][a-z0-9+.-]*://", value, re.IGNORECASE):
-        return {"source_url": value}, {}
-    content_type = ""
-    match = DATA_URL.match(value)
-    if match:
-        content_type = (match.group("type") or "").lower()
-        value = value[match.end() :]
-    try:
-        raw = base64.b64decode("".join(value.split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise _bad(
-            "image", "image is neither an http(s) URL nor valid base64 (standard alphabet)."
-        ) from None
-    if not raw:
-        raise _bad("image", "image decodes to nothing.")
-    name = f"image.{EXTENSIONS.get(content_type, 'bin')}"
-    return {}, {"source_file": SimpleUploadedFile(name, raw, content_type or None)}
+        return {"source_url": value}
+    return {"source_data": value}
 
 
-def generate_fields(data: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(job fields, files) for a Veo3 generate body; a 400 naming the field otherwise."""
+def generate_fields(data: Any) -> dict[str, Any]:
+    """The job fields for a Veo3 generate body; a 400 naming the field otherwise."""
     if not isinstance(data, dict):
         raise ValidationError("Send a JSON object.")
     unknown = sorted(set(data) - set(FIELDS))
@@ -91,8 +72,7 @@ def generate_fields(data: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             f"Allowed: {', '.join(FIELDS)}.",
             details={"unknown": unknown, "allowed": list(FIELDS)},
         )
-    inputs, files = _image(data.get("image"))
-    fields: dict[str, Any] = {"method": "image-to-video", **inputs}
+    fields: dict[str, Any] = {"method": "image-to-video", **_image(data.get("image"))}
 
     prompt = data.get("prompt")
     if prompt is not None and not isinstance(prompt, str):
@@ -147,4 +127,4 @@ def generate_fields(data: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if not isinstance(model, str) or not model:
             raise _bad("model", "model must be a non-empty string.")
         fields["model"] = MODELS.get(model, model)
-    return fields, files
+    return fields

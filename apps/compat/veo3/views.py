@@ -49,8 +49,7 @@ class Veo3GenerateView(Veo3View):
     parser_classes = [JSONParser]
 
     def post(self, request: Request) -> Response:
-        fields, files = generate_fields(request.data)
-        job, created = submit_job(request, fields, files)
+        job, created = submit_job(request, generate_fields(request.data))
         headers = {"Location": f"{PREFIX}/tasks/{job.public_id}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"

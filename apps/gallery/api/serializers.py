@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.schema import NULLABLE_URI
+from apps.core.api.strict import KnownFieldsSerializer
 from apps.core.http import OutboundError, validate_public_url
 from apps.gallery import services, storage
 from apps.gallery.models import Asset, AssetKind, AssetReport, Visibility
@@ -137,7 +138,9 @@ class GallerySaveSerializer(serializers.Serializer[Any]):
         return attrs
 
 
-class AssetUpdateSerializer(serializers.Serializer[Any]):
+class AssetUpdateSerializer(KnownFieldsSerializer):
+    """Unknown fields are a 400 naming them (nothing of the edit is kept)."""
+
     title = serializers.CharField(required=False, max_length=200, allow_blank=True)
     visibility = serializers.ChoiceField(choices=Visibility.choices, required=False)
     tags = serializers.ListField(

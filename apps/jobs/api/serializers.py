@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from apps.catalog.api.serializers import StoryboardSceneSerializer
 from apps.catalog.registry.types import Method, Quality
+from apps.core.api.strict import KnownFieldsSerializer
 from apps.gallery import storage
 from apps.gallery.hls import hls_url
 from apps.jobs.models import Job, JobStatus
@@ -153,7 +154,17 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     every problem at once."""
 
     method = serializers.ChoiceField(
-        choices=["text-to-video", "image-to-video", "extend-video", "lip-sync", "storyboard"]
+        choices=[
+            "text-to-video",
+            "image-to-video",
+            "extend-video",
+            "lip-sync",
+            "storyboard",
+            "edit",
+        ],
+        help_text="`edit` with an AI edit model (lightricks/ltx-2-retake) is a retake, the "
+        "same job as POST /api/v1/process `retake`: the source video in `source_*`, the "
+        "stretch in `start_time` and `duration`.",
     )
     prompt = serializers.CharField(required=False, allow_blank=True)
     model = serializers.CharField(
@@ -168,7 +179,19 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
         "(same method, each checked against this request). The hold is the highest price "
         "among them; the model that delivers is charged its own price.",
     )
-    duration = serializers.IntegerField(required=False, help_text="Seconds.")
+    duration = serializers.IntegerField(
+        required=False, help_text="Seconds (a retake: the length of the regenerated stretch)."
+    )
+    start_time = serializers.FloatField(
+        required=False,
+        min_value=0,
+        help_text="Retake: where the regenerated stretch starts in the source (s, default 0).",
+    )
+    retake_mode = serializers.ChoiceField(
+        choices=["replace_audio_and_video", "replace_video", "replace_audio"],
+        required=False,
+        help_text="Retake: what the stretch replaces (the provider's default: both).",
+    )
     resolution = serializers.CharField(required=False, allow_blank=True)
     aspect_ratio = serializers.CharField(required=False, allow_blank=True)
     fps = serializers.IntegerField(required=False)
@@ -226,21 +249,40 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     )
 
 
-class ProcessRequestSerializer(serializers.Serializer[Any]):
+class ProcessRequestSerializer(KnownFieldsSerializer):
+    """Documentation of the body; a field not listed here is a 400 naming it."""
+
     operation = serializers.ChoiceField(
-        choices=["edit", "enhance", "transform", "optimize", "remove-background"]
+        choices=["edit", "retake", "enhance", "transform", "optimize", "remove-background"],
+        help_text="`retake`: regenerate a stretch of the video from `prompt` with an AI edit "
+        "model (default: the first available, e.g. lightricks/ltx-2-retake).",
     )
     model = serializers.CharField(
-        required=False, allow_blank=True, help_text="A local model by default."
+        required=False,
+        allow_blank=True,
+        help_text="A local model by default; for `retake`, an AI edit model (any other is "
+        "400, listing those that do it). `edit` with an AI edit model works as `retake`.",
+    )
+    prompt = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="retake / AI edit models: what the regenerated stretch shows (required "
+        "there). A model that takes no prompt refuses one.",
     )
     settings = serializers.DictField(
         required=False,
         help_text=(
-            "edit: trim_start, trim_end (s), aspect_ratio, speed, mute; enhance: "
+            "edit: trim_start, trim_end (s), aspect_ratio, speed, mute, fit; enhance: "
             "target_resolution (480p…2160p); transform: format (mp4|webm|mov, or hls for "
             "tiers in HLS_TIERS), aspect_ratio, resolution; optimize: quality "
             "(low|medium|high) or target_size_mb; remove-background: background_color "
-            "(#rrggbb: an MP4 on that colour; without it a WebM with alpha)."
+            "(#rrggbb: an MP4 on that colour; without it a WebM with alpha). retake and "
+            "edit with an AI edit model: the model's own settings as GET /api/v1/models lists them; LTX-2 Retake: "
+            "start_time (s, ≥ 0, default 0), duration (the stretch, 2-16 s, default 5, "
+            "priced per second), resolution (720p|1080p), retake_mode "
+            "(replace_audio_and_video|replace_video|replace_audio), seed. The stretch must "
+            "lie inside the video. Unknown names are a 400 listing the allowed ones."
         ),
     )
     source_file = serializers.FileField(required=False)

@@ -33,6 +33,7 @@ from apps.jobs.api.serializers import (
 )
 from apps.jobs.inputs import SLOTS
 from apps.jobs.models import TERMINAL, JobStatus
+from apps.jobs.process import process_fields
 from apps.jobs.waiting import job_wait_for_end, wait_slot
 
 MAX_WAIT_S = 30
@@ -182,7 +183,7 @@ class GenerateView(StreamedFilesMixin, APIView):
     max_files = 2
 
     @extend_schema(
-        summary="Generate a video (text, image, extend, lip-sync, storyboard)",
+        summary="Generate a video (text, image, extend, lip-sync, storyboard, retake)",
         request={
             "application/json": GenerateRequestSerializer,
             "multipart/form-data": GenerateRequestSerializer,
@@ -203,12 +204,24 @@ class GenerateView(StreamedFilesMixin, APIView):
         return _submit(request, *_body(request))
 
 
+# Everything a /process body may carry (the source file part comes as `source_file`).
+PROCESS_FIELDS = frozenset(ProcessRequestSerializer().fields)
+
+
 class ProcessView(StreamedFilesMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser]
     file_fields = ("source_file",)
 
     @extend_schema(
-        summary="Process a video (edit, enhance, transform, optimize, remove-background)",
+        summary="Process a video (edit, retake, enhance, transform, optimize, remove-background)",
+        description=(
+            "`retake` (and `edit` with an AI edit model such as `lightricks/ltx-2-retake`) "
+            "regenerates a stretch of the source video from the top-level `prompt`; its "
+            "`settings` are the model's own (GET /api/v1/models: duration, resolution and "
+            "options), e.g. `start_time`, `duration` (the stretch, priced per second), "
+            "`retake_mode`, `seed`. Any other model for `retake` is a 400 listing the "
+            "models that do it."
+        ),
         request={
             "application/json": ProcessRequestSerializer,
             "multipart/form-data": ProcessRequestSerializer,
@@ -218,9 +231,25 @@ class ProcessView(StreamedFilesMixin, APIView):
     )
     def post(self, request: Request) -> Response:
         data, files = _body(request)
+        # A setting sent beside `settings` (`"start_time": 2` at the top level) would
+        # otherwise be dropped without a word.
+        unknown = sorted(set(data) - PROCESS_FIELDS)
+        if unknown:
+            raise ValidationError(
+                f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                "An operation's options go inside `settings`.",
+                details={
+                    "field": unknown[0],
+                    "unknown": unknown,
+                    "allowed": sorted(PROCESS_FIELDS),
+                },
+            )
         inputs = {k: v for k, v in data.items() if k.startswith("source_") or k == "webhook_url"}
-        fields = services.process_fields(
-            operation=data.get("operation"), settings=data.get("settings"), model=data.get("model")
+        fields = process_fields(
+            operation=data.get("operation"),
+            settings=data.get("settings"),
+            model=data.get("model"),
+            prompt=data.get("prompt"),
         )
         return _submit(request, {**fields, **inputs}, files)
 

@@ -33,8 +33,10 @@ class WaveSpeedAdapter(RemoteAdapter):
             "enable_prompt_expansion": p.get("enable_prompt_expansion"),
             "camera_fixed": p.get("camera_fixed"),
             "generate_audio": p.get("with_audio"),
-            "trim_start": p.get("trim_start"),
-            "trim_end": p.get("trim_end"),
+            # LTX-2 Retake: the stretch to regenerate (start_time + duration) and what of
+            # it to replace.
+            "start_time": p.get("start_time"),
+            "mode": p.get("retake_mode"),
             "enable_base64_output": False,
         }
         for role, field in _INPUT_FIELDS.items():

@@ -21,6 +21,8 @@ export var LABELS = {
   mode: "Mode",
   trim_start: "Trim start (s)",
   trim_end: "Trim end (s)",
+  start_time: "Retake from (s)",
+  retake_mode: "Replace",
   speed: "Speed (×)",
   mute: "Mute",
   fit: "Fit",
@@ -126,7 +128,7 @@ export function buildFields(model, ctx) {
   if (roles.length && ctx.uploadNote) box.appendChild(ctx.uploadNote);
   if (ctx.uploadNote) ctx.uploadNote.hidden = !roles.length;
 
-  if (model.prompt !== "none" && !processable) addPrompt(model, ctx, add);
+  if (model.prompt !== "none" && (!processable || ctx.processPrompt)) addPrompt(model, ctx, add);
   if (model.storyboard && !processable) addStoryboard(ctx, box, fields);
   if (model.durations && !model.duration_from && !model.storyboard && shown("duration")) {
     var d = model.durations;

@@ -65,6 +65,9 @@ function studio(DATA, form) {
     var models = extras.continuing(method)
       ? (DATA.models["image-to-video"] || []).map(continuationModel)
       : (DATA.models[method] || []).slice();
+    var op = currentTab().kind === "process" ? currentOperation() : null;
+    // retake offers only the AI edit models.
+    if (op && op.models) models = models.filter(function (m) { return op.models.indexOf(m.id) >= 0; });
     // Available first (stable), so the default is one that can run here.
     return models.filter(function (m) { return m.available; }).concat(models.filter(function (m) { return !m.available; }));
   }
@@ -135,6 +138,16 @@ function studio(DATA, form) {
 
   // --- the model and its fields --------------------------------------------------------
 
+  // On the Process tab, an AI edit model (retake) takes a prompt and its own settings.
+  function aiEdit(model) {
+    if (currentTab().kind !== "process" || !model) return null;
+    return (currentOperation().model_settings || {})[model.id] || null;
+  }
+  function processSettings(model) {
+    if (currentTab().kind !== "process") return null;
+    return aiEdit(model) || currentOperation().settings;
+  }
+
   function fileContext(model) {
     return {
       model: model,
@@ -164,7 +177,8 @@ function studio(DATA, form) {
       promptMax: DATA.prompt_max,
       keptPrompt: state.prompt,
       promptChanged: function (v) { state.prompt = v; },
-      processSettings: currentTab().kind === "process" ? currentOperation().settings : null,
+      processSettings: processSettings(model),
+      processPrompt: !!aiEdit(model),
       uploadNote: uploadNote,
       fileContext: fileContext,
       changed: scheduleEstimate,
@@ -284,15 +298,17 @@ function studio(DATA, form) {
     body.append("model", state.model.id);
     if (tab.kind === "process") {
       var op = currentOperation();
+      var names = processSettings(state.model);
       var settings = {};
       Object.keys(v).forEach(function (name) {
-        if (!(name in op.settings)) return;
+        if (!(name in names)) return;
         var value = v[name];
-        var isNumber = DATA.options[name] && DATA.options[name].min !== undefined;
-        settings[op.settings[name]] = isNumber && value !== "" && !isNaN(Number(value)) ? Number(value) : value;
+        var isNumber = name === "duration" || (DATA.options[name] && DATA.options[name].min !== undefined);
+        settings[names[name]] = isNumber && value !== "" && !isNaN(Number(value)) ? Number(value) : value;
       });
       body.append("operation", op.operation);
       body.append("settings", JSON.stringify(settings));
+      if (aiEdit(state.model) && v.prompt !== undefined) body.append("prompt", v.prompt);
     } else {
       body.append("method", tab.key);
       Object.keys(v).forEach(function (name) {

@@ -250,3 +250,52 @@ def test_missing_or_wrong_keys_are_an_authentication_error(anon_api):
     veo3_error(generate(anon_api, {"image": png_b64()}), 401, "AuthenticationError")
     anon_api.credentials(HTTP_AUTHORIZATION="Bearer rs_nope")
     veo3_error(anon_api.get(f"{BASE}/tasks/job_x"), 401, "AuthenticationError")
+
+
+# --- base64 images go through the shared jobs input path (apps/jobs/inputs.py) ------------
+
+
+def test_a_base64_image_over_the_tiers_file_limit_is_refused_before_decoding(alice):
+    from apps.accounts.models import Tier
+
+    image = png_b64()
+    Tier.objects.filter(pk=alice.workspace.tier_id).update(max_upload_bytes=len(image) // 4)
+    error = veo3_error(generate(alice.api, {"image": image}), 413, "ValidationError")
+    assert error["code"] == "FILE_TOO_LARGE"
+    assert error["details"]["field"] == "image"
+    assert error["details"]["limit_bytes"] == len(image) // 4
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "needle"),
+    [
+        ("data:text/plain;base64,", "text/plain"),
+        ("data:video/mp4;base64,", "image"),  # says video, holds a PNG
+    ],
+)
+def test_a_data_url_is_checked_like_every_other_data_input(alice, prefix, needle):
+    error = veo3_error(generate(alice.api, {"image": prefix + png_b64()}), 400, "ValidationError")
+    assert error["code"] == "UNSUPPORTED_FORMAT"
+    assert error["details"]["field"] == "image"
+    assert needle in error["message"] and "source_data" not in error["message"]
+    assert not Job.objects.exists()
+
+
+def test_url_safe_base64_is_accepted_as_everywhere_else(alice):
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    noise = np.random.default_rng(3).integers(0, 255, (36, 64, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(noise).save(out, "PNG")
+    standard = base64.b64encode(out.getvalue()).decode()
+    urlsafe = base64.urlsafe_b64encode(out.getvalue()).decode().rstrip("=")
+    assert urlsafe != standard.rstrip("=")  # the URL-safe alphabet is really used
+    response = generate(alice.api, {"image": urlsafe, "duration": 1, "resolution": "854x480"})
+    assert response.status_code == 200, response.content
+    job = Job.objects.get(public_id=response.json()["task_id"])
+    assert job.inputs.get("image", "").startswith("ast_"), job.inputs

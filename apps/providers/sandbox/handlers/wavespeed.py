@@ -33,6 +33,30 @@ def _ws_envelope(task: Task, sb: SandboxHost, status: str) -> dict[str, Any]:
     }
 
 
+RETAKE_MODEL = "lightricks/ltx-2-retake"
+RETAKE_MODES = ("replace_audio_and_video", "replace_video", "replace_audio")
+
+
+def _retake_error(body: dict[str, Any]) -> str | None:
+    """LTX-2 Retake's documented body: video, prompt, start_time (>= 0), duration
+    (2-16 s), mode (optional)."""
+    if not isinstance(body.get("video"), str) or not body["video"]:
+        return "Invalid request: video is required"
+    if not isinstance(body.get("prompt"), str) or not body["prompt"].strip():
+        return "Invalid request: prompt is required"
+    start = body.get("start_time")
+    if isinstance(start, bool) or not isinstance(start, int | float) or start < 0:
+        return "Invalid request: start_time must be a number >= 0"
+    duration = body.get("duration")
+    if isinstance(duration, bool) or not isinstance(duration, int | float):
+        return "Invalid request: duration is required"
+    if not 2 <= duration <= 16:
+        return "Invalid request: duration must be between 2 and 16"
+    if "mode" in body and body["mode"] not in RETAKE_MODES:
+        return f"Invalid request: mode must be one of {', '.join(RETAKE_MODES)}"
+    return None
+
+
 def ws_submit(sb: SandboxHost, req: Req, key: str, model: str) -> Resp:
     body = req.json()
     invalid = Resp(400, {"code": 400, "message": "Invalid request: prompt is required"})
@@ -43,6 +67,10 @@ def ws_submit(sb: SandboxHost, req: Req, key: str, model: str) -> Resp:
         return Resp(400, {"code": 400, "message": "duration must be an integer"})
     if not (body.get("prompt") or body.get("image") or body.get("video")):
         return invalid
+    if model.strip("/") == RETAKE_MODEL:
+        error = _retake_error(body)
+        if error:
+            return Resp(400, {"code": 400, "message": error})
     fault = submit_fault(sb, body.get("prompt"), invalid)
     if fault:
         return fault
