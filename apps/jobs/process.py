@@ -2,9 +2,9 @@
 
 The local operations (edit, enhance, transform, optimize, remove-background) have fixed
 public settings names mapped to the catalogue's. `retake`, and `edit` with an AI edit
-model (a catalogue edit model other than the local engine's, e.g. LTX-2 Retake), take a top-level `prompt`
-and exactly the settings the model's data declares (`model_settings`), under the
-catalogue's own names, so /process and /generate {"method": "edit"} read alike."""
+model (a catalogue edit model other than the local engine's, e.g. LTX-2 Retake), take a
+top-level `prompt` and exactly the settings the model's data declares (`model_settings`),
+under the catalogue's own names, so /process and /generate {"method": "edit"} read alike."""
 
 from typing import Any
 
