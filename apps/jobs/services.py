@@ -17,7 +17,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts.models import User, Workspace
+from apps.accounts.models import ApiKey, User, Workspace
+from apps.accounts.services import api_key_check_models
 from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
@@ -279,6 +280,7 @@ def job_submit(
     client_retry: bool | None = None,
     remixed_from: Job | None = None,
     free_only: bool = False,
+    api_key: ApiKey | None = None,
 ) -> tuple[Job, bool]:
     """Accepts a job: inputs → preflight → screening → price → one transaction creating
     the job with its credit hold under the tier's concurrency limit → on commit, start.
@@ -293,7 +295,11 @@ def job_submit(
     under the workspace lock, so it also sees a first attempt that was still in flight.
 
     free_only: accept only a combination the catalogue prices as a free perk (401
-    otherwise): a visitor's job without an account (apps/jobs/anonymous.py)."""
+    otherwise): a visitor's job without an account (apps/jobs/anonymous.py).
+
+    api_key: the key the request came with. Its `allowed_models` must cover the model and
+    every fallback candidate (403), and the hold counts against its
+    `monthly_credit_limit`, checked atomically with the hold (402 KEY_BUDGET_EXCEEDED)."""
     files = files or {}
     # Hashing means reading every upload once more: only done when a key or a retry-aware
     # client asks for it.
@@ -330,6 +336,10 @@ def job_submit(
             primary=preflight,
             workspace=workspace,
         )
+        if api_key is not None:
+            api_key_check_models(
+                api_key=api_key, models=[preflight.model_id, *(c["model"] for c in fallbacks)]
+            )
         # The hold covers whichever candidate delivers: the highest price (credits).
         hold_credits = max([quote.credits] + [c["credits"] for c in fallbacks])
         job = Job(
@@ -374,6 +384,7 @@ def job_submit(
                     credits=hold_credits,
                     reference=job.public_id,
                     description=f"{preflight.model_id} ({preflight.method})",
+                    api_key_id=api_key.pk if api_key is not None else None,
                 )
                 job.credits_held = hold_credits
             job.save()

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.permissions import IsWorkspaceManager
+from apps.accounts.scopes import Scope
 from apps.catalog.services import cost_estimate
 from apps.compat.alwrity import fields as alw
 from apps.compat.views import CompatView, submit_job
@@ -46,6 +47,7 @@ def _submitted(request: Request, data: dict[str, Any], files: dict[str, Any]) ->
 
 
 class AlwrityGenerateView(StreamedFilesMixin, CompatView):
+    required_scope = Scope.JOBS
     parser_classes = [MultiPartParser, JSONParser]
     file_fields = ("source_file",)
 
@@ -59,6 +61,7 @@ class AlwrityGenerateView(StreamedFilesMixin, CompatView):
 
 
 class AlwrityProcessView(StreamedFilesMixin, CompatView):
+    required_scope = Scope.JOBS
     parser_classes = [MultiPartParser, JSONParser]
     file_fields = ("source_file",)
 
@@ -73,6 +76,7 @@ class AlwrityProcessView(StreamedFilesMixin, CompatView):
 
 
 class AlwrityEstimateCostView(CompatView):
+    required_scope = Scope.READ
     parser_classes = [JSONParser]
 
     def post(self, request: Request) -> Response:
@@ -116,6 +120,8 @@ class AlwrityTaskResultView(CompatView):
 
 
 class AlwrityTaskView(CompatView):
+    required_scope = {"DELETE": Scope.JOBS}
+
     def delete(self, request: Request, task_id: str) -> Response:
         job = selectors.job_get(workspace=request.workspace, public_id=task_id)
         return Response(task_body(services.job_cancel(job=job)))
@@ -124,6 +130,8 @@ class AlwrityTaskView(CompatView):
 class AlwrityWebhooksView(CompatView):
     """Registers a webhook endpoint whose payloads are ALwrity's shape (docs/compat.md),
     signed like every other endpoint's (docs/webhooks.md)."""
+
+    required_scope = Scope.ADMIN
 
     parser_classes = [JSONParser]
     permission_classes = [IsWorkspaceManager]
