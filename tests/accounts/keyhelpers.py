@@ -1,0 +1,14 @@
+from rest_framework.test import APIClient
+
+from apps.accounts import services
+from apps.accounts.models import ApiKey
+
+
+def key_client(actor, **settings) -> tuple[ApiKey, APIClient]:
+    """A key made through the service by `actor` (an owner or admin), and a client using it."""
+    api_key, secret = services.api_key_create(
+        actor=actor.membership, name=settings.pop("name", "scoped"), **settings
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return api_key, client
