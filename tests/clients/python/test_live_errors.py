@@ -51,17 +51,21 @@ def test_a_keys_budget_and_scopes_raise_their_own_classes(alice, live_stack, pri
     fund(alice.workspace, 1000)
     _, scoped = key_client(alice, name="budget", monthly_credit_limit=priced - 1)
     secret = scoped.secret
-    with Reelsmith(api_key=secret, base_url=live_stack.url, max_retries=0) as client:
-        with pytest.raises(KeyBudgetExceeded) as info:
-            client.generate_video(TEXT)
+    with (
+        Reelsmith(api_key=secret, base_url=live_stack.url, max_retries=0) as client,
+        pytest.raises(KeyBudgetExceeded) as info,
+    ):
+        client.generate_video(TEXT)
     assert isinstance(info.value, InsufficientCredits)
     assert info.value.details["limit"] == priced - 1
     assert info.value.details["remaining"] == priced - 1
     _, read_only = key_client(alice, name="ro", scopes=["read"])
     secret = read_only.secret
-    with Reelsmith(api_key=secret, base_url=live_stack.url, max_retries=0) as client:
-        with pytest.raises(PermissionDenied) as denied:
-            client.generate_video(TEXT)
+    with (
+        Reelsmith(api_key=secret, base_url=live_stack.url, max_retries=0) as client,
+        pytest.raises(PermissionDenied) as denied,
+    ):
+        client.generate_video(TEXT)
     assert denied.value.details["required_scope"] == "jobs"
     assert not Job.objects.exists()
 
