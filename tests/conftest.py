@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts import services
 from apps.accounts.models import Membership, Role, User, Workspace
+from apps.accounts.scopes import ALL_SCOPES
 from tests.factories import UserFactory, add_member
 
 
@@ -35,7 +36,11 @@ class Actor:
 
 def _actor(user: User, workspace: Workspace) -> Actor:
     membership = Membership.objects.get(user=user, workspace=workspace)
-    _, key = services.api_key_create(actor=membership, name=f"{user.email} test key")
+    # Every scope, like a key from before scopes existed (the migration keeps those
+    # whole): tests of other features are not about scopes.
+    _, key = services.api_key_create(
+        actor=membership, name=f"{user.email} test key", scopes=list(ALL_SCOPES)
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return Actor(user, workspace, membership, key, client)

@@ -85,6 +85,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "created_by",
         "created_at",
         "last_used_at",
+        "scopes",
+        "monthly_credit_limit",
+        "expires_at",
         "revoked_at",
     )
     list_filter = ("revoked_at",)

@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework.authentication import BaseAuthentication
 
+from apps.accounts.models import ApiKey
+from apps.accounts.scopes import scope_check
 from apps.accounts.services import api_key_authenticate
 from apps.core.errors import AuthenticationFailed
 from apps.core.throttling import auth_failure_record, auth_failures_check, client_address
@@ -18,6 +20,12 @@ def raw_key_from(request: Any) -> str | None:
         return None
     value = request.META.get("HTTP_X_API_KEY")
     return value.strip() if value is not None else None
+
+
+def request_api_key(request: Any) -> ApiKey | None:
+    """The API key a request authenticated with; None for a session (dashboard) user."""
+    auth = getattr(request, "auth", None)
+    return auth if isinstance(auth, ApiKey) else None
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -38,6 +46,11 @@ class ApiKeyAuthentication(BaseAuthentication):
             auth_failure_record(address=address)
             # Wrong, revoked and malformed keys get the same answer.
             raise AuthenticationFailed("Invalid API key.")
+        # The scope check lives here, not in each view's permission classes, so no view
+        # (whatever permissions it declares, public ones included) skips it.
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if view is not None:
+            scope_check(scopes=api_key.scopes, view=view, method=request.method)
         return api_key.created_by, api_key
 
     def authenticate_header(self, request: Any) -> str:

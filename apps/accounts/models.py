@@ -7,6 +7,7 @@ from django.utils import timezone
 
 # The audit log has its own module; imported here so Django registers it with accounts.
 from apps.accounts.audit_models import AuditAction, AuditEvent  # noqa: F401
+from apps.accounts.scopes import default_scopes
 from apps.core.models import BaseModel, PublicIdField
 
 
@@ -153,6 +154,14 @@ class ApiKey(BaseModel):
     hashed_secret = models.CharField(max_length=64)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # What the key may do (apps/accounts/scopes.py); every scope but `admin` by default.
+    scopes = models.JSONField(default=default_scopes)
+    # Catalog model ids, or prefixes ending in "/" ("local/"); empty = every model.
+    allowed_models = models.JSONField(default=list, blank=True)
+    # Credits the key may spend per calendar month (UTC): captured plus still held for
+    # jobs it submitted. Null = no limit beyond the workspace's balance.
+    monthly_credit_limit = models.PositiveBigIntegerField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "-created_at"])]
@@ -162,4 +171,35 @@ class ApiKey(BaseModel):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def allows_model(self, model_id: str) -> bool:
+        return not self.allowed_models or any(
+            model_id == allowed or (allowed.endswith("/") and model_id.startswith(allowed))
+            for allowed in self.allowed_models
+        )
+
+
+class ApiKeyMonthlySpend(models.Model):
+    """A key's spend in one calendar month (UTC), for `monthly_credit_limit`: credits
+    held for its jobs plus credits captured from them. Changed only by billing's hold,
+    capture and release, under the workspace's credit-account lock and this row's own
+    lock (apps/accounts/budgets.py), so it stays exact under concurrent submits. A hold
+    counts in the month it was made."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="monthly_spend")
+    month = models.DateField(help_text="The first day of the month (UTC).")
+    credits = models.BigIntegerField(default=0, help_text="Held + captured (credits).")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "month"], name="api_key_spend_unique"),
+            models.CheckConstraint(condition=models.Q(credits__gte=0), name="api_key_spend_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.api_key_id} {self.month:%Y-%m}: {self.credits}"

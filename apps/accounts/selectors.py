@@ -5,9 +5,11 @@ import functools
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model, QuerySet
+from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
+from apps.accounts.budgets import month_of
+from apps.accounts.models import ApiKey, ApiKeyMonthlySpend, Membership, Tier, User, Workspace
 from apps.core.errors import NotFound
 
 
@@ -45,7 +47,13 @@ def membership_get(*, workspace: Workspace, public_id: str) -> Membership:
 
 
 def api_keys_list(*, workspace: Workspace) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(workspace=workspace).select_related("created_by")
+    """With `spent_this_month` (credits held + captured this UTC month)."""
+    spend = ApiKeyMonthlySpend.objects.filter(api_key=OuterRef("pk"), month=month_of())
+    return (
+        ApiKey.objects.filter(workspace=workspace)
+        .select_related("created_by")
+        .annotate(spent_this_month=Coalesce(Subquery(spend.values("credits")[:1]), 0))
+    )
 
 
 def api_key_get(*, workspace: Workspace, public_id: str) -> ApiKey:

@@ -1,15 +1,24 @@
 """Writes for users, workspaces, memberships and API keys."""
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts import audit, keys
 from apps.accounts.models import ApiKey, AuditAction, Membership, Role, Tier, User, Workspace
+from apps.accounts.scopes import ALL_SCOPES
 from apps.accounts.selectors import api_key_for_prefix, membership_for
 from apps.accounts.signals import workspace_created
-from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from apps.core.errors import (
+    AuthenticationFailed,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
 
 DEFAULT_TIER = "free"
 # Writing last_used_at on every request would turn each API read into a write.
@@ -176,19 +185,150 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     membership.delete()
 
 
+# The model catalogue lives above accounts; it registers how to resolve a model id at
+# start-up (apps/catalog/apps.py) so keys' `allowed_models` can be checked here.
+_model_catalog: Callable[[], dict[str, str]] | None = None
+
+
+def model_catalog_register(ids: Callable[[], dict[str, str]]) -> None:
+    """`ids()` maps every model id and alias to its model id."""
+    global _model_catalog
+    _model_catalog = ids
+
+
+MAX_ALLOWED_MODELS = 100
+# Far above any real month's spend; keeps absurd input a 400 instead of a bigint overflow.
+MAX_MONTHLY_CREDIT_LIMIT = 10**12  # credits
+API_KEY_FIELDS = ("name", "scopes", "allowed_models", "monthly_credit_limit", "expires_at")
+
+
+def _invalid(field: str, message: str, **details: Any) -> ValidationError:
+    return ValidationError(
+        f"{field}: {message}", details={"field": field, "fields": {field: [message]}, **details}
+    )
+
+
+def _clean_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _invalid("name", "Give the key a name.")
+    if len(value.strip()) > 100:
+        raise _invalid("name", "At most 100 characters.")
+    return value.strip()
+
+
+def _clean_scopes(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise _invalid("scopes", "A list of scope names.", allowed=list(ALL_SCOPES))
+    unknown = sorted(set(value) - set(ALL_SCOPES))
+    if unknown:
+        raise _invalid(
+            "scopes",
+            f"Unknown scope{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}; "
+            f"choose from {', '.join(ALL_SCOPES)}.",
+            unknown=unknown,
+            allowed=list(ALL_SCOPES),
+        )
+    if not value:
+        raise _invalid("scopes", "Give the key at least one scope.", allowed=list(ALL_SCOPES))
+    return [s for s in ALL_SCOPES if s in value]
+
+
+def _clean_models(value: Any) -> list[str]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise _invalid("allowed_models", "A list of model ids or prefixes like 'local/'.")
+    if len(value) > MAX_ALLOWED_MODELS:
+        raise _invalid("allowed_models", f"At most {MAX_ALLOWED_MODELS} entries.")
+    catalog = _model_catalog() if _model_catalog else {}
+    cleaned: list[str] = []
+    for item in (v.strip() for v in value):
+        if item.endswith("/") and any(model.startswith(item) for model in catalog.values()):
+            resolved = item
+        elif item in catalog:
+            resolved = catalog[item]  # an alias is stored as the model's id
+        else:
+            raise _invalid(
+                "allowed_models",
+                f"'{item[:200]}' is neither a model id nor a prefix (ending in '/') of one; "
+                "see GET /api/v1/models.",
+                unknown=item[:200],
+            )
+        if resolved not in cleaned:
+            cleaned.append(resolved)
+    return cleaned
+
+
+def _clean_limit(value: Any) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise _invalid(
+            "monthly_credit_limit", "A whole number of credits, 0 or more, or null for none."
+        )
+    if value > MAX_MONTHLY_CREDIT_LIMIT:
+        raise _invalid("monthly_credit_limit", f"At most {MAX_MONTHLY_CREDIT_LIMIT} credits.")
+    return value
+
+
+def _clean_expiry(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+        raise _invalid("expires_at", "A date and time with a time zone, or null for never.")
+    if value <= timezone.now():
+        raise _invalid("expires_at", "Must be in the future.")
+    return value
+
+
+_CLEANERS: dict[str, Callable[[Any], Any]] = {
+    "name": _clean_name,
+    "scopes": _clean_scopes,
+    "allowed_models": _clean_models,
+    "monthly_credit_limit": _clean_limit,
+    "expires_at": _clean_expiry,
+}
+
+
+def _api_key_settings(
+    changes: dict[str, Any],
+    *,
+    actor: Membership,
+    actor_key: ApiKey | None,
+    api_key: ApiKey | None = None,
+) -> dict[str, Any]:
+    # Members make and change their own keys (a key acts as its maker, so it can do no
+    # more than they can); owners and admins change anyone's.
+    if api_key is not None and api_key.created_by_id != actor.user_id and not actor.can_manage:
+        raise PermissionDenied("Only owners and admins can change someone else's key.")
+    unknown = sorted(set(changes) - set(API_KEY_FIELDS))
+    if unknown:
+        raise _invalid(unknown[0], "Unknown field.", unknown=unknown, allowed=list(API_KEY_FIELDS))
+    cleaned = {name: _CLEANERS[name](value) for name, value in changes.items()}
+    if actor_key is not None and "scopes" in cleaned:
+        beyond = sorted(set(cleaned["scopes"]) - set(actor_key.scopes))
+        if beyond:
+            raise PermissionDenied(
+                f"This API key cannot grant scopes it does not have: {', '.join(beyond)}.",
+                details={"required_scope": beyond[0], "scopes": list(actor_key.scopes)},
+            )
+    return cleaned
+
+
 @transaction.atomic
-def api_key_create(*, actor: Membership, name: str) -> tuple[ApiKey, str]:
-    """A new key and its full secret, which is shown once and never stored."""
-    name = name.strip()
-    if not name:
-        raise ValidationError("Give the key a name.", details={"fields": {"name": ["Required."]}})
+def api_key_create(
+    *, actor: Membership, name: str, actor_key: ApiKey | None = None, **settings: Any
+) -> tuple[ApiKey, str]:
+    """A new key and its full secret, which is shown once and never stored. `settings`:
+    scopes (default every one but admin), allowed_models, monthly_credit_limit,
+    expires_at. Any member may make one (it acts as them); `actor_key` is the API key
+    making the request, if any (it cannot grant scopes it lacks)."""
+    cleaned = _api_key_settings({"name": name, **settings}, actor=actor, actor_key=actor_key)
     prefix, full_key = keys.generate()
     api_key = ApiKey.objects.create(
         workspace=actor.workspace,
         created_by=actor.user,
-        name=name[:100],
         prefix=prefix,
         hashed_secret=keys.hash_key(full_key),
+        **cleaned,
     )
     audit.record(
         action=AuditAction.API_KEY_CREATED,
@@ -200,8 +340,47 @@ def api_key_create(*, actor: Membership, name: str) -> tuple[ApiKey, str]:
     return api_key, full_key
 
 
+def api_key_update(
+    *, actor: Membership, api_key: ApiKey, changes: dict[str, Any], actor_key: ApiKey | None = None
+) -> ApiKey:
+    """Changes a key's name, scopes, allowed models, monthly limit or expiry (its maker,
+    or an owner or admin). Keys are read from the database on every request, so the change
+    applies to the very next one. A revoked key cannot be changed."""
+    cleaned = _api_key_settings(changes, actor=actor, actor_key=actor_key, api_key=api_key)
+    with transaction.atomic():
+        api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
+        if api_key.revoked_at is not None:
+            raise Conflict("This key is revoked; create a new one instead.")
+        before = {name: _audit_value(getattr(api_key, name)) for name in cleaned}
+        for name, value in cleaned.items():
+            setattr(api_key, name, value)
+        api_key.save(update_fields=[*cleaned, "updated_at"])
+        after = {name: _audit_value(value) for name, value in cleaned.items()}
+        changed = sorted(name for name in cleaned if before[name] != after[name])
+        if changed:
+            audit.record(
+                action=AuditAction.API_KEY_SCOPES_CHANGED,
+                workspace=api_key.workspace,
+                actor_user=actor.user,
+                target=api_key,
+                details={
+                    "from": {name: before[name] for name in changed},
+                    "to": {name: after[name] for name in changed},
+                },
+            )
+    return api_key
+
+
+def _audit_value(value: Any) -> Any:
+    """A key setting as the audit log's JSON keeps it."""
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    return list(value) if isinstance(value, list | tuple) else value
+
+
 @transaction.atomic
 def api_key_revoke(*, actor: Membership, api_key: ApiKey) -> ApiKey:
+    """Anyone may revoke their own key; owners and admins any key of the workspace."""
     if api_key.created_by_id != actor.user_id and not actor.can_manage:
         raise PermissionDenied("Only owners and admins can revoke someone else's key.")
     # Under the row lock, so two revokes record one event.
@@ -248,6 +427,18 @@ def workspace_tier_change(
     return True
 
 
+def api_key_check_models(*, api_key: ApiKey, models: list[str]) -> None:
+    """403 PERMISSION_DENIED naming the key's allowed list when one of `models` (a job's
+    model and its fallback candidates) is outside it."""
+    refused = [m for m in models if not api_key.allows_model(m)]
+    if refused:
+        raise PermissionDenied(
+            f"This API key may only use {', '.join(api_key.allowed_models)}; "
+            f"{', '.join(refused)} is not allowed.",
+            details={"allowed_models": list(api_key.allowed_models), "model": refused[0]},
+        )
+
+
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     """The active key matching `raw_key`, or None for any wrong, revoked or malformed key
     (callers answer all three the same way)."""
@@ -260,6 +451,13 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if not api_key.created_by.is_active:
         return None
     now = timezone.now()
+    if api_key.expires_at is not None and api_key.expires_at <= now:
+        # Only said to whoever holds the whole secret: a wrong key learns nothing.
+        raise AuthenticationFailed(
+            f"This API key expired at {api_key.expires_at.isoformat()}; ask an owner or "
+            "admin for a new key or a later expiry.",
+            details={"expired_at": api_key.expires_at.isoformat()},
+        )
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now

@@ -13,7 +13,7 @@ from typing import Any, NoReturn
 from django.db import models
 from django.db.models import F, Q
 
-from apps.accounts.models import Tier, User, Workspace
+from apps.accounts.models import ApiKey, Tier, User, Workspace
 from apps.core.models import BaseModel, PublicIdField
 
 
@@ -151,6 +151,11 @@ class CreditHold(BaseModel):
     description = models.CharField(max_length=500, blank=True)
     idempotency_key = models.CharField(max_length=255, unique=True, null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    # The API key whose job this hold is for: its monthly_credit_limit counts the hold
+    # (apps/accounts/budgets.py). Null for dashboard and system holds.
+    api_key = models.ForeignKey(
+        ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["workspace", "state"])]

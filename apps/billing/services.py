@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from apps.accounts import audit
+from apps.accounts.budgets import key_budget_give_back, key_budget_take, month_of
 from apps.accounts.models import AuditAction, User, Workspace
 from apps.billing.errors import InsufficientCredits
 from apps.billing.models import CreditAccount, CreditHold, LedgerEntry, Subscription
@@ -193,11 +194,13 @@ def credits_hold(
     reference: str = "",
     description: str = "",
     idempotency_key: str | None = None,
+    api_key_id: int | None = None,
 ) -> CreditHold:
     """Reserves credits (a job being accepted). Raises InsufficientCredits (402,
     INSUFFICIENT_CREDITS, `details.shortfall`) when `available` does not cover them, and
     refuses any hold while the workspace is in debt. With an `idempotency_key`, a repeat
-    returns the hold made the first time."""
+    returns the hold made the first time. With `api_key_id`, the hold also counts against
+    that key's monthly budget, checked under the same lock (402 KEY_BUDGET_EXCEEDED)."""
     _require_positive(credits)
     account = _lock_account(workspace_id=workspace.pk)
     if idempotency_key:
@@ -214,6 +217,8 @@ def credits_hold(
     available = account.balance - account.held
     if available < credits:
         raise InsufficientCredits(required=credits, available=available)
+    if api_key_id is not None:
+        key_budget_take(api_key_id=api_key_id, credits=credits)
     account.held += credits
     _save_totals(account)
     hold = CreditHold.objects.create(
@@ -223,6 +228,7 @@ def credits_hold(
         reference=reference[:255],
         description=description[:500],
         idempotency_key=idempotency_key or None,
+        api_key_id=api_key_id,
     )
     _notify_if_low(account, available_before=available)
     return hold
@@ -248,6 +254,13 @@ def credits_capture(*, hold: CreditHold, credits: int | None = None) -> CreditHo
         )
     available_before = account.available
     account.held -= hold.credits
+    if hold.api_key_id is not None:
+        # The key's budget keeps what was charged; the rest of the hold comes back.
+        key_budget_give_back(
+            api_key_id=hold.api_key_id,
+            credits=hold.credits - amount,
+            month=month_of(hold.created_at),
+        )
     if amount:
         _post(
             account=account,
@@ -278,6 +291,10 @@ def credits_release(*, hold: CreditHold) -> CreditHold:
         return hold
     available_before = account.available
     account.held -= hold.credits
+    if hold.api_key_id is not None:
+        key_budget_give_back(
+            api_key_id=hold.api_key_id, credits=hold.credits, month=month_of(hold.created_at)
+        )
     _save_totals(account)
     hold.state = CreditHold.State.RELEASED
     hold.settled_at = timezone.now()

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from apps.accounts.models import ApiKey
+from apps.accounts.authentication import request_api_key
 from apps.jobs import services
 from apps.jobs.models import Job
 
@@ -37,6 +37,6 @@ def submit_job(
         data=data,
         files=files,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
-        api_key=request.auth if isinstance(request.auth, ApiKey) else None,
+        api_key=request_api_key(request),
         **extra,
     )

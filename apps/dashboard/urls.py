@@ -14,6 +14,7 @@ urlpatterns = [
     path("api-keys/", views.api_keys, name="api-keys"),
     path("api-keys/<str:key_id>/revoke/", views.api_key_revoke, name="api-key-revoke"),
     path("usage/", usage.usage, name="usage"),
+    path("api-keys/<str:key_id>/edit/", views.api_key_edit, name="api-key-edit"),
     path("members/", views.members, name="members"),
     path("members/<str:member_id>/role/", views.member_change, name="member-change"),
     path("members/<str:member_id>/remove/", views.member_remove, name="member-remove"),

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +17,7 @@ from apps.accounts import selectors, services
 from apps.accounts.decorators import workspace_required
 from apps.accounts.keys import display as key_display
 from apps.billing.selectors import credit_account_get
+from apps.core.errors import NotFound
 from apps.core.pages import run_action
 from apps.dashboard import provisioning
 from apps.dashboard.forms import ApiKeyForm, LoginForm, MemberAddForm, MemberRoleForm, SignupForm
@@ -117,9 +119,12 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     form = ApiKeyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        settings = form.settings()
+        if settings["expires_at"] is None:
+            del settings["expires_at"]
         created = run_action(
             request,
-            lambda: services.api_key_create(actor=membership, name=form.cleaned_data["name"]),
+            lambda: services.api_key_create(actor=membership, **settings),
             "Key created. Copy it now: it will not be shown again.",
         )
         if created:
@@ -140,7 +145,38 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "form": form,
             "new_secret": new_secret,
             "keys": [(k, key_display(k.prefix)) for k in keys],
+            "can_manage": membership.can_manage,
         },
+    )
+
+
+@workspace_required
+def api_key_edit(request: HttpRequest, key_id: str) -> HttpResponse:
+    """A key's maker, or an owner or admin, changes its name, scopes, models, monthly
+    limit and expiry; the next request made with the key sees the change."""
+    membership = request.membership  # type: ignore[attr-defined]
+    try:
+        api_key = selectors.api_key_get(workspace=membership.workspace, public_id=key_id)
+    except NotFound:
+        raise Http404("No such API key.") from None
+    if api_key.created_by_id != request.user.pk and not membership.can_manage:
+        raise DjangoPermissionDenied("Only owners and admins can change someone else's key.")
+    form = ApiKeyForm(request.POST) if request.method == "POST" else ApiKeyForm.for_key(api_key)
+    if request.method == "POST" and form.is_valid():
+        changes = form.settings()
+        if changes["expires_at"] == api_key.expires_at:
+            del changes["expires_at"]  # unchanged: a past expiry may stay as it is
+        updated = run_action(
+            request,
+            lambda: services.api_key_update(actor=membership, api_key=api_key, changes=changes),
+            "Key updated.",
+        )
+        if updated:
+            return redirect("dashboard:api-keys")
+    return render(
+        request,
+        "dashboard/api_key_edit.html",
+        {"form": form, "key": api_key, "shown": key_display(api_key.prefix)},
     )
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiKey, User, Workspace
+from apps.accounts.services import api_key_check_models
 from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
@@ -295,8 +296,10 @@ def job_submit(
     free_only: accept only a combination the catalogue prices as a free perk (401
     otherwise): a visitor's job without an account (apps/jobs/anonymous.py).
 
-    api_key: the key the request was authenticated with (None: a session); usage reports
-    group by it."""
+    api_key: the key the request came with (None: a session); usage reports group by it.
+    Its `allowed_models` must cover the model and every fallback candidate (403), and the
+    hold counts against its `monthly_credit_limit`, checked atomically with the hold (402
+    KEY_BUDGET_EXCEEDED)."""
     files = files or {}
     # Hashing means reading every upload once more: only done when a key or a retry-aware
     # client asks for it.
@@ -333,6 +336,10 @@ def job_submit(
             primary=preflight,
             workspace=workspace,
         )
+        if api_key is not None:
+            api_key_check_models(
+                api_key=api_key, models=[preflight.model_id, *(c["model"] for c in fallbacks)]
+            )
         # The hold covers whichever candidate delivers: the highest price (credits).
         hold_credits = max([quote.credits] + [c["credits"] for c in fallbacks])
         job = Job(
@@ -378,6 +385,7 @@ def job_submit(
                     credits=hold_credits,
                     reference=job.public_id,
                     description=f"{preflight.model_id} ({preflight.method})",
+                    api_key_id=api_key.pk if api_key is not None else None,
                 )
                 job.credits_held = hold_credits
             job.save()

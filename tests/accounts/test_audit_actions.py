@@ -32,7 +32,6 @@ pytestmark = pytest.mark.django_db
 
 # Listed actions with no entry point on this branch yet (see docs/operations.md).
 NOT_YET_WIRED = {
-    AuditAction.API_KEY_SCOPES_CHANGED: "key scopes land with the key-scopes work (issue 18)",
     AuditAction.WORKSPACE_EXPORTED: "workspace export is not built yet",
     AuditAction.WORKSPACE_CLOSED: "workspace closure is not built yet",
 }
@@ -102,6 +101,19 @@ def api_key_revoked(request) -> Expect:
     assert alice.api.delete(f"/api/v1/api-keys/{target}").status_code == 200
     # Revoking again changes nothing and records nothing.
     assert alice.api.delete(f"/api/v1/api-keys/{target}").status_code == 200
+    return Expect(alice.workspace, target, alice.user, key_of(alice), "api_key")
+
+
+def api_key_scopes_changed(request) -> Expect:
+    alice, bob = request.getfixturevalue("alice"), request.getfixturevalue("bob")
+    target = key_of(bob).public_id
+    body = {"scopes": ["read"], "monthly_credit_limit": 50}
+    assert alice.api.patch(f"/api/v1/api-keys/{target}", body, format="json").status_code == 200
+    # The same settings again change nothing and record nothing.
+    assert alice.api.patch(f"/api/v1/api-keys/{target}", body, format="json").status_code == 200
+    event = AuditEvent.objects.get(action=AuditAction.API_KEY_SCOPES_CHANGED)
+    assert event.details["to"] == {"scopes": ["read"], "monthly_credit_limit": 50}
+    assert event.details["from"]["monthly_credit_limit"] is None
     return Expect(alice.workspace, target, alice.user, key_of(alice), "api_key")
 
 
@@ -321,6 +333,7 @@ CASES: dict[str, Callable[[Any], Expect]] = {
     AuditAction.SIGN_IN_FAILED: sign_in_failed,
     AuditAction.API_KEY_CREATED: api_key_created,
     AuditAction.API_KEY_REVOKED: api_key_revoked,
+    AuditAction.API_KEY_SCOPES_CHANGED: api_key_scopes_changed,
     AuditAction.MEMBER_ADDED: member_added,
     AuditAction.MEMBER_REMOVED: member_removed,
     AuditAction.MEMBER_ROLE_CHANGED: member_role_changed,

@@ -9,6 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership
+from apps.accounts.scopes import ALL_SCOPES
 from apps.accounts.services import api_key_create, user_signup
 from tests.core.test_error_envelope import assert_envelope
 
@@ -22,7 +23,9 @@ def _b64(text: str) -> str:
 @pytest.fixture
 def staff_api(db) -> APIClient:
     user = user_signup(email="staff@example.com", password="pw-12345678", is_staff=True)
-    _, key = api_key_create(actor=Membership.objects.get(user=user), name="staff key")
+    _, key = api_key_create(
+        actor=Membership.objects.get(user=user), name="staff key", scopes=list(ALL_SCOPES)
+    )
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return client

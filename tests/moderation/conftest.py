@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Membership
+from apps.accounts.scopes import ALL_SCOPES
 from apps.accounts.services import api_key_create, user_signup
 from apps.moderation.models import ModerationTerm
 from tests.conftest import Actor
@@ -19,7 +20,7 @@ def terms(db):
 def staff(db) -> Actor:
     user = user_signup(email="mod@example.com", password="pw-12345678", is_staff=True)
     membership = Membership.objects.get(user=user)
-    _, key = api_key_create(actor=membership, name="moderator key")
+    _, key = api_key_create(actor=membership, name="moderator key", scopes=list(ALL_SCOPES))
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     return Actor(user, membership.workspace, membership, key, client)

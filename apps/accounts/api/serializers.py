@@ -4,7 +4,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts import keys
+from apps.accounts.budgets import api_key_spent
 from apps.accounts.models import ApiKey, Membership, Role, Tier, Workspace
+from apps.accounts.scopes import Scope
+from apps.accounts.services import MAX_ALLOWED_MODELS, MAX_MONTHLY_CREDIT_LIMIT
 
 
 class TierSerializer(serializers.ModelSerializer[Tier]):
@@ -50,6 +53,17 @@ class ApiKeySerializer(serializers.ModelSerializer[ApiKey]):
     prefix = serializers.SerializerMethodField()
     created_by = serializers.EmailField(source="created_by.email")
     revoked = serializers.SerializerMethodField()
+    expired = serializers.SerializerMethodField()
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices))
+    allowed_models = serializers.ListField(
+        child=serializers.CharField(), help_text="Model ids or prefixes; empty = every model."
+    )
+    monthly_credit_limit = serializers.IntegerField(
+        allow_null=True, help_text="Credits per calendar month (UTC); null = no limit."
+    )
+    spent_this_month = serializers.SerializerMethodField(
+        help_text="Credits held + captured for this key's jobs this month (UTC)."
+    )
 
     class Meta:
         model = ApiKey
@@ -62,6 +76,12 @@ class ApiKeySerializer(serializers.ModelSerializer[ApiKey]):
             "last_used_at",
             "revoked",
             "revoked_at",
+            "scopes",
+            "allowed_models",
+            "monthly_credit_limit",
+            "spent_this_month",
+            "expires_at",
+            "expired",
         )
 
     def get_prefix(self, obj: ApiKey) -> str:
@@ -70,9 +90,67 @@ class ApiKeySerializer(serializers.ModelSerializer[ApiKey]):
     def get_revoked(self, obj: ApiKey) -> bool:
         return obj.revoked_at is not None
 
+    def get_expired(self, obj: ApiKey) -> bool:
+        return obj.is_expired
 
-class ApiKeyCreateSerializer(serializers.Serializer[Any]):
+    def get_spent_this_month(self, obj: ApiKey) -> int:
+        spent = getattr(obj, "spent_this_month", None)
+        return spent if spent is not None else api_key_spent(api_key=obj)
+
+
+class _ApiKeySettingsSerializer(serializers.Serializer[Any]):
+    """Types only; the service checks meaning (known scopes and models, a future
+    expiry) so the API keys page gets the same checks."""
+
+    scopes = serializers.ListField(child=serializers.CharField(max_length=32), max_length=16)
+    allowed_models = serializers.ListField(
+        child=serializers.CharField(max_length=200), max_length=MAX_ALLOWED_MODELS
+    )
+    monthly_credit_limit = serializers.IntegerField(
+        allow_null=True, min_value=0, max_value=MAX_MONTHLY_CREDIT_LIMIT
+    )
+    expires_at = serializers.DateTimeField(allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(self.initial_data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return attrs
+
+
+class ApiKeyCreateSerializer(_ApiKeySettingsSerializer):
     name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        max_length=16,
+        required=False,
+        help_text="Default: every scope but admin.",
+    )
+    allowed_models = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        max_length=MAX_ALLOWED_MODELS,
+        required=False,
+    )
+    monthly_credit_limit = serializers.IntegerField(
+        allow_null=True, min_value=0, max_value=MAX_MONTHLY_CREDIT_LIMIT, required=False
+    )
+    expires_at = serializers.DateTimeField(allow_null=True, required=False)
+
+
+class ApiKeyUpdateSerializer(_ApiKeySettingsSerializer):
+    name = serializers.CharField(max_length=100, required=False)
+    scopes = serializers.ListField(
+        child=serializers.CharField(max_length=32), max_length=16, required=False
+    )
+    allowed_models = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        max_length=MAX_ALLOWED_MODELS,
+        required=False,
+    )
+    monthly_credit_limit = serializers.IntegerField(
+        allow_null=True, min_value=0, max_value=MAX_MONTHLY_CREDIT_LIMIT, required=False
+    )
+    expires_at = serializers.DateTimeField(allow_null=True, required=False)
 
 
 class ApiKeyCreatedSerializer(ApiKeySerializer):

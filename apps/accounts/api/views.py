@@ -12,11 +12,14 @@ from apps.accounts.api.serializers import (
     ApiKeyCreatedSerializer,
     ApiKeyCreateSerializer,
     ApiKeySerializer,
+    ApiKeyUpdateSerializer,
     MemberAddSerializer,
     MemberChangeSerializer,
     MemberSerializer,
     WorkspaceSerializer,
 )
+from apps.accounts.authentication import request_api_key
+from apps.accounts.scopes import Scope
 from apps.core.api.schema import errors
 
 
@@ -30,6 +33,7 @@ class WorkspaceView(APIView):
 
 
 class ApiKeyListCreateView(ListAPIView[Any]):
+    required_scope = Scope.ADMIN
     serializer_class = ApiKeySerializer
 
     def get_queryset(self) -> Any:
@@ -50,17 +54,35 @@ class ApiKeyListCreateView(ListAPIView[Any]):
         body = ApiKeyCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         api_key, secret = services.api_key_create(
-            actor=request.membership,
-            name=body.validated_data["name"],
+            actor=request.membership, actor_key=request_api_key(request), **body.validated_data
         )
         api_key.key = secret
         return Response(ApiKeyCreatedSerializer(api_key).data, status=status.HTTP_201_CREATED)
 
 
 class ApiKeyDetailView(APIView):
+    required_scope = Scope.ADMIN
+
     @extend_schema(summary="One API key", responses={200: ApiKeySerializer, **errors(404)})
     def get(self, request: Request, key_id: str) -> Response:
         api_key = selectors.api_key_get(workspace=request.workspace, public_id=key_id)
+        return Response(ApiKeySerializer(api_key).data)
+
+    @extend_schema(
+        summary="Change an API key's name, scopes, allowed models, monthly limit or expiry",
+        request=ApiKeyUpdateSerializer,
+        responses={200: ApiKeySerializer, **errors(400, 403, 404, 409)},
+    )
+    def patch(self, request: Request, key_id: str) -> Response:
+        api_key = selectors.api_key_get(workspace=request.workspace, public_id=key_id)
+        body = ApiKeyUpdateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        api_key = services.api_key_update(
+            actor=request.membership,
+            api_key=api_key,
+            changes=body.validated_data,
+            actor_key=request_api_key(request),
+        )
         return Response(ApiKeySerializer(api_key).data)
 
     @extend_schema(
@@ -73,6 +95,7 @@ class ApiKeyDetailView(APIView):
 
 
 class MemberListCreateView(ListAPIView[Any]):
+    required_scope = Scope.ADMIN
     serializer_class = MemberSerializer
 
     def get_queryset(self) -> Any:
@@ -99,6 +122,8 @@ class MemberListCreateView(ListAPIView[Any]):
 
 
 class MemberDetailView(APIView):
+    required_scope = Scope.ADMIN
+
     def _get(self, request: Request, member_id: str) -> Any:
         return selectors.membership_get(workspace=request.workspace, public_id=member_id)
 

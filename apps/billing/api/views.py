@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsWorkspaceManager
+from apps.accounts.scopes import PUBLIC, Scope
 from apps.billing import selectors, services
 from apps.billing.api.serializers import (
     BalanceSerializer,
@@ -38,6 +39,8 @@ def balance_payload(workspace: Any) -> dict[str, int | None]:
 
 
 class BalanceView(APIView):
+    required_scope = Scope.BILLING
+
     def get_permissions(self) -> list[Any]:
         # Every member reads the balance; only owners and admins change the threshold.
         if self.request.method == "PATCH":
@@ -68,6 +71,7 @@ class BalanceView(APIView):
 
 
 class LedgerView(ListAPIView[Any]):
+    required_scope = Scope.BILLING
     serializer_class = LedgerEntrySerializer
 
     def get_queryset(self) -> Any:
@@ -82,6 +86,7 @@ class LedgerView(ListAPIView[Any]):
 
 
 class PackListView(ListAPIView[Any]):
+    required_scope = Scope.BILLING
     serializer_class = CreditPackSerializer
     pagination_class = None
 
@@ -97,6 +102,8 @@ class PackListView(ListAPIView[Any]):
 
 
 class CheckoutView(APIView):
+    required_scope = Scope.BILLING
+
     @extend_schema(
         summary="Start a Stripe Checkout for a credit pack",
         request=CheckoutCreateSerializer,
@@ -112,6 +119,7 @@ class CheckoutView(APIView):
 
 
 class SubscribeView(APIView):
+    required_scope = Scope.BILLING
     permission_classes = [IsWorkspaceManager]
 
     @extend_schema(
@@ -130,6 +138,8 @@ class SubscribeView(APIView):
 
 class StripeWebhookView(APIView):
     """Called by Stripe; authenticated by the Stripe-Signature header alone."""
+
+    required_scope = PUBLIC
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]

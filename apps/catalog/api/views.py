@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import resolve_workspace
+from apps.accounts.scopes import Scope
 from apps.catalog import selectors, services
 from apps.catalog.api.serializers import (
     CatalogModelListSerializer,
@@ -116,6 +117,7 @@ class ModelDetailView(APIView):
 
 
 class EstimateCostView(APIView):
+    required_scope = Scope.READ
     permission_classes = [PublicWithWorkspace]
 
     @extend_schema(

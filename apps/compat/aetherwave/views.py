@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.permissions import resolve_workspace
+from apps.accounts.scopes import Scope
 from apps.catalog.selectors import model_describe, model_list
 from apps.compat.aetherwave import translate
 from apps.compat.aetherwave.authentication import AetherWaveKeyAuthentication, AetherWaveMember
@@ -61,6 +62,8 @@ def _json_object(request: Request) -> dict[str, Any]:
 class GenerateVideoView(AetherWaveView):
     """POST /api/generate-video"""
 
+    required_scope = Scope.JOBS
+
     field_names = translate.GENERATE_NAMES
 
     def post(self, request: Request) -> Response:
@@ -86,6 +89,8 @@ class GenerateVideoStatusView(AetherWaveView):
 class RemoveBackgroundView(StreamedFilesMixin, AetherWaveView):
     """POST /api/video/remove-background: a video file part (`video` or `file`), or
     `videoUrl`."""
+
+    required_scope = Scope.JOBS
 
     parser_classes = [MultiPartParser, JSONParser]
     field_names = translate.REMOVE_BACKGROUND_NAMES
@@ -141,6 +146,8 @@ class VideoProgressView(AetherWaveView):
 class SaveToGalleryView(AetherWaveView):
     """POST /api/save-to-gallery. A URL this server handed out (a videoUrl) names the
     caller's own asset, which is kept; any other URL is fetched through the SSRF guard."""
+
+    required_scope = Scope.JOBS
 
     field_names = translate.SAVE_NAMES
 

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.permissions import IsWorkspaceManager
+from apps.accounts.scopes import Scope
 from apps.catalog.services import cost_estimate
 from apps.compat.alwrity import fields as alw
 from apps.compat.views import CompatView, submit_job
@@ -47,6 +48,7 @@ def _submitted(request: Request, data: dict[str, Any], files: dict[str, Any]) ->
 
 
 class AlwrityGenerateView(StreamedFilesMixin, CompatView):
+    required_scope = Scope.JOBS
     parser_classes = [MultiPartParser, JSONParser]
     file_fields = ("source_file",)
 
@@ -60,6 +62,7 @@ class AlwrityGenerateView(StreamedFilesMixin, CompatView):
 
 
 class AlwrityProcessView(StreamedFilesMixin, CompatView):
+    required_scope = Scope.JOBS
     parser_classes = [MultiPartParser, JSONParser]
     file_fields = ("source_file",)
 
@@ -74,6 +77,7 @@ class AlwrityProcessView(StreamedFilesMixin, CompatView):
 
 
 class AlwrityEstimateCostView(CompatView):
+    required_scope = Scope.READ
     parser_classes = [JSONParser]
 
     def post(self, request: Request) -> Response:
@@ -117,6 +121,8 @@ class AlwrityTaskResultView(CompatView):
 
 
 class AlwrityTaskView(CompatView):
+    required_scope = {"DELETE": Scope.JOBS}
+
     def delete(self, request: Request, task_id: str) -> Response:
         job = selectors.job_get(workspace=request.workspace, public_id=task_id)
         return Response(task_body(services.job_cancel(job=job)))
@@ -125,6 +131,8 @@ class AlwrityTaskView(CompatView):
 class AlwrityWebhooksView(CompatView):
     """Registers a webhook endpoint whose payloads are ALwrity's shape (docs/compat.md),
     signed like every other endpoint's (docs/webhooks.md)."""
+
+    required_scope = Scope.ADMIN
 
     parser_classes = [JSONParser]
     permission_classes = [IsWorkspaceManager]

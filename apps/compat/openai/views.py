@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.accounts.authentication import ApiKeyAuthentication
+from apps.accounts.scopes import Scope
 from apps.compat.views import CompatView, submit_job
 from apps.core.errors import NotFound
 from apps.core.parsers import JSONParser, MultiPartParser
@@ -104,6 +105,8 @@ def _completed_result(request: Request, video_id: str, param: str) -> Any:
 class VideosView(StreamedFilesMixin, OpenAIView):
     """GET: list; POST: create (JSON or multipart with an `input_reference` file)."""
 
+    required_scope = {"POST": Scope.JOBS}
+
     parser_classes = [JSONParser, MultiPartParser]
     file_fields = ("input_reference",)
     max_files = 1
@@ -157,6 +160,8 @@ class VideosView(StreamedFilesMixin, OpenAIView):
 
 
 class VideoDetailView(OpenAIView):
+    required_scope = {"DELETE": Scope.JOBS}
+
     def get(self, request: Request, video_id: str) -> Response:
         return _video_response(_job(request, video_id))
 
@@ -189,6 +194,8 @@ class VideoContentView(OpenAIView):
 
 
 class VideoRemixView(OpenAIView):
+    required_scope = Scope.JOBS
+
     def post(self, request: Request, video_id: str) -> Response:
         fields = translate.body_fields(request, {"prompt"})
         prompt = translate._text(fields, "prompt", required=True)
@@ -219,17 +226,21 @@ class _SourceVideoView(StreamedFilesMixin, OpenAIView):
 
 
 class VideoExtensionsView(_SourceVideoView):
+    required_scope = Scope.JOBS
     method = "extend-video"
     allowed = {"prompt", "seconds", "video", "model"}
 
 
 class VideoEditsView(_SourceVideoView):
+    required_scope = Scope.JOBS
     method = "edit"
     allowed = {"prompt", "video", "model", *translate.EDIT_SETTINGS}
 
 
 class UnknownView(OpenAIView):
     """Any other /v1/ path: OpenAI's answer to a URL it does not serve."""
+
+    required_scope = {"*": Scope.READ}
 
     def _refuse(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise OpenAIError(

@@ -20,6 +20,7 @@ TYPES = {
     ErrorCode.INTERNAL_ERROR: "ServiceError",
     ErrorCode.STORAGE_FULL: "StorageError",
     ErrorCode.INSUFFICIENT_CREDITS: "InsufficientCreditsError",
+    ErrorCode.KEY_BUDGET_EXCEEDED: "InsufficientCreditsError",
     ErrorCode.RATE_LIMIT_EXCEEDED: "RateLimitError",
     ErrorCode.NOT_FOUND: "NotFoundError",
     ErrorCode.AUTHENTICATION_FAILED: "AuthenticationError",

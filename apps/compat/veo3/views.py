@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.accounts.scopes import Scope
 from apps.compat.veo3.errors import veo3_error, veo3_exception_handler
 from apps.compat.veo3.fields import generate_fields
 from apps.compat.views import CompatView, submit_job
@@ -46,6 +47,7 @@ def _video(job: Job) -> dict[str, Any] | None:
 
 
 class Veo3GenerateView(Veo3View):
+    required_scope = Scope.JOBS
     parser_classes = [JSONParser]
 
     def post(self, request: Request) -> Response:

@@ -24,7 +24,7 @@ class ErrorSerializer(serializers.Serializer[Any]):
 _DESCRIPTIONS = {
     400: "Invalid input (VALIDATION_ERROR and friends)",
     401: "AUTHENTICATION_FAILED",
-    402: "INSUFFICIENT_CREDITS",
+    402: "INSUFFICIENT_CREDITS, or KEY_BUDGET_EXCEEDED past the API key's monthly_credit_limit",
     403: "PERMISSION_DENIED",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",

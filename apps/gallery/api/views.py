@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.scopes import PUBLIC, Scope
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
@@ -30,6 +31,7 @@ from apps.gallery.uploads import FILE_FIELD
 
 
 class UploadView(StreamedFilesMixin, APIView):
+    required_scope = Scope.UPLOADS
     parser_classes = [MultiPartParser]
     file_fields = (FILE_FIELD,)
 
@@ -72,6 +74,8 @@ class UploadView(StreamedFilesMixin, APIView):
 
 
 class UploadDirectView(APIView):
+    required_scope = Scope.UPLOADS
+
     @extend_schema(
         summary="Start a direct upload (large files)",
         description=(
@@ -103,6 +107,8 @@ class UploadDirectView(APIView):
 
 
 class UploadDirectCompleteView(APIView):
+    required_scope = Scope.UPLOADS
+
     @extend_schema(
         summary="Complete a direct upload",
         description=(
@@ -120,6 +126,7 @@ class UploadDirectCompleteView(APIView):
 
 
 class GalleryListView(ListAPIView[Any]):
+    required_scope = {"POST": Scope.UPLOADS}
     serializer_class = AssetSerializer
 
     def get_queryset(self) -> Any:
@@ -173,6 +180,7 @@ class GalleryListView(ListAPIView[Any]):
 
 
 class GalleryPublicView(ListAPIView[Any]):
+    required_scope = PUBLIC
     permission_classes = [AllowAny]
     serializer_class = GalleryPublicAssetSerializer
 
@@ -189,6 +197,8 @@ class GalleryPublicView(ListAPIView[Any]):
 
 
 class GalleryDetailView(APIView):
+    required_scope = {"PATCH": Scope.UPLOADS, "DELETE": Scope.UPLOADS}
+
     def _get(self, request: Request, asset_id: str) -> Any:
         return selectors.asset_get(workspace=request.workspace, public_id=asset_id)
 
@@ -223,6 +233,8 @@ class GalleryDetailView(APIView):
 
 
 class GalleryReportView(APIView):
+    required_scope = Scope.READ
+
     @extend_schema(
         summary="Report an asset to the moderators",
         description="Any asset you can see: your own, or a public or unlisted one.",

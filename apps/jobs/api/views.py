@@ -12,8 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.models import ApiKey
+from apps.accounts.authentication import request_api_key
 from apps.accounts.permissions import IsWorkspaceMember
+from apps.accounts.scopes import PUBLIC, Scope
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import Conflict, ValidationError
@@ -92,7 +93,7 @@ def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Re
         data=data,
         files=files,
         idempotency_key=request.headers.get("Idempotency-Key"),
-        api_key=request.auth if isinstance(request.auth, ApiKey) else None,
+        api_key=request_api_key(request),
     )
     wait = _prefer_wait(request)
     if wait and job.status not in TERMINAL:
@@ -140,6 +141,8 @@ class WorkspaceMemberOrVisitor(IsWorkspaceMember):
 class AnonymousTaskView(APIView):
     """A capability URL: the token is the credential; any other string is a 404."""
 
+    required_scope = PUBLIC
+
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
 
@@ -161,6 +164,7 @@ SUBMIT_RESPONSES = {
 
 
 class GenerateView(StreamedFilesMixin, APIView):
+    required_scope = Scope.JOBS
     parser_classes = [JSONParser, MultiPartParser]
     # No credentials at all: a visitor, let through to the free-perk check (anonymous.py).
     permission_classes = [WorkspaceMemberOrVisitor]
@@ -209,6 +213,7 @@ PROCESS_FIELDS = frozenset(ProcessRequestSerializer().fields)
 
 
 class ProcessView(StreamedFilesMixin, APIView):
+    required_scope = Scope.JOBS
     parser_classes = [JSONParser, MultiPartParser]
     file_fields = ("source_file",)
 
@@ -275,6 +280,8 @@ class TaskListView(ListAPIView[Any]):
 
 
 class TaskDetailView(APIView):
+    required_scope = {"DELETE": Scope.JOBS}
+
     @extend_schema(
         summary="A job's status, progress and result", responses={200: JobSerializer, **errors(404)}
     )

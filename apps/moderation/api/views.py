@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsStaff, IsWorkspaceMember
+from apps.accounts.scopes import Scope
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import PermissionDenied
@@ -36,6 +37,7 @@ class QueuePagination(CursorPagination):
 
 
 class ModerationCaseListView(ListAPIView[Any]):
+    required_scope = Scope.ADMIN
     permission_classes = [IsStaff]
     serializer_class = ModerationCaseSerializer
     pagination_class = QueuePagination
@@ -55,6 +57,7 @@ class ModerationCaseListView(ListAPIView[Any]):
 
 
 class ModerationCaseDetailView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsStaff]
 
     @extend_schema(
@@ -68,6 +71,7 @@ class ModerationCaseDetailView(APIView):
 
 
 class ModerationCaseClaimView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsStaff]
 
     @extend_schema(
@@ -99,6 +103,7 @@ class _DecideView(APIView):
 
 
 class ModerationCaseApproveView(_DecideView):
+    required_scope = Scope.ADMIN
     approve = True
 
     @extend_schema(
@@ -112,6 +117,7 @@ class ModerationCaseApproveView(_DecideView):
 
 
 class ModerationCaseRejectView(_DecideView):
+    required_scope = Scope.ADMIN
     approve = False
 
     @extend_schema(
@@ -125,6 +131,7 @@ class ModerationCaseRejectView(_DecideView):
 
 
 class ModerationStatsView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsStaff]
 
     @extend_schema(
@@ -136,6 +143,7 @@ class ModerationStatsView(APIView):
 
 
 class ModerationAppealView(APIView):
+    required_scope = Scope.JOBS
     permission_classes = [IsWorkspaceMember]
 
     @extend_schema(

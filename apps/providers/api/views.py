@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsWorkspaceMember
+from apps.accounts.scopes import PUBLIC, Scope
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
 from apps.core.parsers import json_loads
@@ -35,6 +36,7 @@ class ManagesProviderKeys(IsWorkspaceMember):
 
 
 class ProviderKeyListCreateView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [ManagesProviderKeys]
 
     @extend_schema(
@@ -58,6 +60,7 @@ class ProviderKeyListCreateView(APIView):
 
 
 class ProviderKeyDetailView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [ManagesProviderKeys]
 
     @extend_schema(summary="Delete a provider key", responses={204: None, **errors(403, 404)})
@@ -69,6 +72,8 @@ class ProviderKeyDetailView(APIView):
 class ProviderWebhookView(APIView):
     """A provider's callback. Verified (signature or per-job token) before anything is
     done; a verified one asks for an immediate poll of the task."""
+
+    required_scope = PUBLIC
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsWorkspaceManager
+from apps.accounts.scopes import Scope
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.webhooks import selectors, services
@@ -30,6 +31,7 @@ def _endpoint(request: Request, endpoint_id: str) -> WebhookEndpoint:
 
 
 class WebhookListCreateView(ListAPIView[Any]):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
     serializer_class = WebhookEndpointSerializer
 
@@ -64,6 +66,7 @@ class WebhookListCreateView(ListAPIView[Any]):
 
 
 class WebhookDetailView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
 
     @extend_schema(
@@ -95,6 +98,7 @@ class WebhookDetailView(APIView):
 
 
 class WebhookTestView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
 
     @extend_schema(
@@ -108,6 +112,7 @@ class WebhookTestView(APIView):
 
 
 class WebhookRotateSecretView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
 
     @extend_schema(
@@ -121,6 +126,7 @@ class WebhookRotateSecretView(APIView):
 
 
 class WebhookDeliveryListView(ListAPIView[Any]):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
     serializer_class = WebhookDeliverySerializer
 
@@ -143,6 +149,7 @@ class WebhookDeliveryListView(ListAPIView[Any]):
 
 
 class WebhookDeliveryRetryView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
 
     @extend_schema(
@@ -163,6 +170,7 @@ class WebhookDeliveryRetryView(APIView):
 
 
 class WebhookJobSecretView(APIView):
+    required_scope = Scope.ADMIN
     permission_classes = [IsWorkspaceManager]
 
     @extend_schema(

@@ -45,6 +45,9 @@ export class ReelsmithError extends Error {
 /** 402: the workspace's available credits do not cover the job's price. */
 export class InsufficientCredits extends ReelsmithError {}
 
+/** 402: the API key's `monthly_credit_limit` does not cover the job (`details.limit`, `details.remaining`). */
+export class KeyBudgetExceeded extends InsufficientCredits {}
+
 /** 429: the tier's request rate or concurrent-job limit. */
 export class RateLimited extends ReelsmithError {
   /** Seconds to wait before trying again (the `Retry-After` header), if the server said. */
@@ -94,6 +97,7 @@ export class JobFailed extends ReelsmithError {}
 
 const BY_CODE: Record<string, typeof ReelsmithError> = {
   INSUFFICIENT_CREDITS: InsufficientCredits,
+  KEY_BUDGET_EXCEEDED: KeyBudgetExceeded,
   CONTENT_POLICY: ContentPolicy,
   FILE_TOO_LARGE: FileTooLarge,
   PAYLOAD_TOO_LARGE: FileTooLarge,

@@ -25,6 +25,7 @@ export type { MediaInput } from "./files.js";
 export {
   ReelsmithError,
   InsufficientCredits,
+  KeyBudgetExceeded,
   RateLimited,
   ContentPolicy,
   FileTooLarge,

@@ -10,7 +10,9 @@ from reelsmith import (
     ContentPolicy,
     FileTooLarge,
     InsufficientCredits,
+    KeyBudgetExceeded,
     ModelUnavailable,
+    PermissionDenied,
     RateLimited,
     Reelsmith,
     ReelsmithError,
@@ -41,6 +43,31 @@ def test_insufficient_credits_is_raised_and_nothing_is_held(alice, client, price
     assert isinstance(error, ReelsmithError)
     assert not Job.objects.exists() and not CreditHold.objects.exists()
     assert account(alice.workspace) == (priced - 1, 0)
+
+
+def test_a_keys_budget_and_scopes_raise_their_own_classes(alice, live_stack, priced):
+    from tests.accounts.keyhelpers import key_client
+
+    fund(alice.workspace, 1000)
+    _, scoped = key_client(alice, name="budget", monthly_credit_limit=priced - 1)
+    secret = scoped.secret
+    with (
+        Reelsmith(api_key=secret, base_url=live_stack.url, max_retries=0) as client,
+        pytest.raises(KeyBudgetExceeded) as info,
+    ):
+        client.generate_video(TEXT)
+    assert isinstance(info.value, InsufficientCredits)
+    assert info.value.details["limit"] == priced - 1
+    assert info.value.details["remaining"] == priced - 1
+    _, read_only = key_client(alice, name="ro", scopes=["read"])
+    secret = read_only.secret
+    with (
+        Reelsmith(api_key=secret, base_url=live_stack.url, max_retries=0) as client,
+        pytest.raises(PermissionDenied) as denied,
+    ):
+        client.generate_video(TEXT)
+    assert denied.value.details["required_scope"] == "jobs"
+    assert not Job.objects.exists()
 
 
 def test_the_tiers_rate_limit_is_rate_limited_with_retry_after(alice, live_stack):

@@ -23,6 +23,7 @@ from django.conf import settings
 
 from apps.accounts import services as accounts
 from apps.accounts.models import Tier, Workspace
+from apps.accounts.scopes import ALL_SCOPES
 from apps.billing import services as billing
 from apps.billing.models import CreditHold, LedgerEntry
 from apps.catalog.services import model_override_set
@@ -103,7 +104,9 @@ def _workspace_key(email: str, tier: Tier, credits: int) -> tuple[Workspace, str
         billing.credits_grant(
             workspace=workspace, credits=credits - available, idempotency_key=f"ts-{email}"
         )
-    _, key = accounts.api_key_create(actor=membership, name="typescript client tests")
+    _, key = accounts.api_key_create(
+        actor=membership, name="typescript client tests", scopes=list(ALL_SCOPES)
+    )
     return workspace, key
 
 

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts.models import Membership, User
+from apps.accounts.scopes import ALL_SCOPES
 from apps.accounts.services import api_key_create, workspace_create
 from apps.core.errors import ApplicationError
 from apps.dashboard.provisioning import provision_credits
@@ -52,7 +53,10 @@ class Command(BaseCommand):
                 if opts["credits"]:
                     provision_credits(workspace=workspace, credits=opts["credits"])
                 owner = Membership.objects.get(workspace=workspace, user=user)
-                _, secret = api_key_create(actor=owner, name="create_workspace")
+                # The owner's bootstrap key: every scope, like the owner on the pages.
+                _, secret = api_key_create(
+                    actor=owner, name="create_workspace", scopes=list(ALL_SCOPES)
+                )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(

@@ -59,6 +59,15 @@ class InsufficientCredits(ReelsmithError):
     default_code = "INSUFFICIENT_CREDITS"
 
 
+class KeyBudgetExceeded(InsufficientCredits):
+    """402: the API key's ``monthly_credit_limit`` does not cover the job's price.
+    ``details["limit"]`` and ``details["remaining"]`` say how much the key may still spend
+    this month (UTC). A subclass of :class:`InsufficientCredits`, so code that handles 402
+    keeps working."""
+
+    default_code = "KEY_BUDGET_EXCEEDED"
+
+
 class RateLimited(ReelsmithError):
     """429: the tier's request rate or concurrent-job limit. ``retry_after`` is the
     server's ``Retry-After`` in seconds (``None`` when it sent none)."""
@@ -107,7 +116,8 @@ class AuthenticationError(ReelsmithError):
 
 
 class PermissionDenied(ReelsmithError):
-    """403: the key's role may not do this."""
+    """403: the key's role or scopes may not do this (``details["required_scope"]`` names
+    a missing scope, ``details["allowed_models"]`` the models a key is limited to)."""
 
     default_code = "PERMISSION_DENIED"
 
@@ -154,6 +164,7 @@ _BY_CODE: dict[str, type[ReelsmithError]] = {
     "INVALID_FORMAT": ValidationError,
     "UNSUPPORTED_MEDIA_TYPE": ValidationError,
     "INSUFFICIENT_CREDITS": InsufficientCredits,
+    "KEY_BUDGET_EXCEEDED": KeyBudgetExceeded,
     "RATE_LIMIT_EXCEEDED": RateLimited,
     "CONTENT_POLICY": ContentPolicy,
     "FILE_TOO_LARGE": FileTooLarge,
