@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from apps.catalog.checks.controls import controls_check
 from apps.catalog.checks.inputs import input_problems
 from apps.catalog.checks.parse import (
     MAX_PROMPT_CHARS,
@@ -101,23 +102,11 @@ def model_check(
     elif _given(aspect):
         out.notes.append("aspect_ratio ignored: this model keeps the input's shape.")
 
-    fps = fields.get("fps")
-    if spec.fps:
-        out.fps = spec.default_fps
-        if _given(fps):
-            try:
-                out.fps = as_int(fps)
-                if not spec.fps.min <= out.fps <= spec.fps.max:
-                    raise BadValue
-            except BadValue:
-                invalid(
-                    "fps",
-                    f"{spec.name} renders {spec.fps.min}-{spec.fps.max} fps.",
-                    spec.fps.describe(),
-                )
-    elif _given(fps):
-        out.notes.append("fps ignored: the provider sets this model's frame rate.")
+    def refuse(name: str, message: str, allowed: Any, models: list[str] | None) -> None:
+        supported = tuple(models) if models is not None else None
+        bad(Problem(name, ErrorCode.VALIDATION_ERROR, message, allowed, supported))
 
+    controls_check(spec, method=method, fields=fields, out=out, refuse=refuse)
     _audio(spec, fields, out, invalid)
     _options(spec, fields, out, invalid)
     changes = {k for k, v in out.options.items() if k != "fit" and v is not False}
