@@ -204,6 +204,14 @@ def _audio(spec: ModelSpec, fields: dict[str, Any], out: Resolved, invalid: Inva
     raw = fields.get("with_audio", fields.get("generate_audio"))
     out.with_audio = spec.default_with_audio
     if not _given(raw):
+        if spec.default_with_audio and "with_audio" in spec.options:
+            # Priced with sound unless the job says otherwise: say so, and how to opt out.
+            factor = spec.pricing.audio_multiplier
+            priced = f" (x{factor.normalize():f} price)" if factor != 1 else ""
+            out.notes.append(
+                f"{spec.name} generates audio by default{priced}; send generate_audio: false "
+                "for a silent, cheaper run."
+            )
         return
     try:
         wanted = as_bool(raw)
