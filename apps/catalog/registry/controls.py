@@ -131,10 +131,13 @@ class Way:
 
     def hint(self) -> str:
         if self.via == Via.PROMPT:
-            return "prompt guidance (a camera phrase is appended to your prompt)"
+            return "prompt guidance: a camera phrase is appended to your prompt"
         if self.in_prompt:
-            return "native: the provider's own prompt syntax"
-        return f"native: the provider's `{self.field}` field"
+            example = next(iter(self.sends.values()), None) or (
+                self.steps[0][1] if self.steps else ""
+            )
+            return f"native: the model's own prompt syntax ({example} …) is added to the prompt"
+        return f"native: sent as the provider's `{self.field}` field"
 
 
 Support = tuple[Way, ...]
