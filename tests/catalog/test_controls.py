@@ -222,3 +222,18 @@ def test_the_models_api_says_seedance_extend_audio_defaults_on_at_double_price(a
     assert model["default_with_audio"] is True
     veo = anon_api.get(f"{MODELS_URL}/veo3-fast").json()["audio"]
     assert (veo["generated"], veo["optional"]) == (True, False)
+
+
+def test_the_models_page_shows_each_models_controls_and_how(client):
+    html = client.get("/models/").content.decode()
+    veo = html[html.index('data-model-id="veo3.1-fast"') :]
+    veo = veo[: veo.index("</article>")]
+    assert 'data-control="camera_motion" data-via="prompt"' in veo
+    assert "prompt guidance" in veo and 'data-control="fps"' not in veo
+    hailuo = html[html.index('data-model-id="hailuo-2.0-pro"') :]
+    assert "[Static shot]" in hailuo[: hailuo.index("</article>")]
+    seedance = html[html.index(f'data-model-id="{SEEDANCE_EXTEND}"') :]
+    seedance = seedance[: seedance.index("</article>")]
+    assert 'data-audio-default="on"' in seedance and "generate_audio: false" in seedance
+    grok = html[html.index('data-model-id="grok-imagine-t2v"') :]
+    assert "data-control=" not in grok[: grok.index("</article>")]
