@@ -16,7 +16,8 @@ the provider submit path calls it (apps/providers/adapters/_base.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.db import models
@@ -97,7 +98,7 @@ class Way:
     field: str
     values: tuple[Any, ...] = ()
     span: tuple[float, float] | None = None
-    sends: dict[Any, Any] = field(default_factory=dict)
+    sends: dict[Any, Any] = dataclass_field(default_factory=dict)
     steps: tuple[tuple[float, Any], ...] = ()
     doc: str = ""
 
@@ -159,7 +160,7 @@ class Controls:
     fps: Support = ()
 
     def ways(self, name: str) -> Support:
-        return getattr(self, name)  # type: ignore[no-any-return]
+        return getattr(self, name)
 
     def way_for(self, name: str, value: Any) -> Way | None:
         return next((w for w in self.ways(name) if w.takes(value)), None)
