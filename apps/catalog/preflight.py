@@ -75,9 +75,14 @@ def problems_raise(problems: list[Problem]) -> None:
         message = problems[0].message
     else:
         message = f"{len(problems)} problems: " + " ".join(p.message for p in problems)
-    raise ApplicationError(
-        message, code=code, status=400, details={"problems": [p.as_dict() for p in problems]}
-    )
+    details: dict[str, Any] = {"problems": [p.as_dict() for p in problems]}
+    supported = {
+        p.field: list(p.supported_models) for p in problems if p.supported_models is not None
+    }
+    if supported:
+        # A refused control: which models take it, per field (docs/models.md, Controls).
+        details["supported_models"] = supported
+    raise ApplicationError(message, code=code, status=400, details=details)
 
 
 def _choice(fields: dict[str, Any], name: str, allowed: list[str], problems: list) -> Any:

@@ -110,6 +110,19 @@ def model_get(*, model_id: str) -> CatalogEntry:
     return _entry(spec, ModelOverride.objects.filter(model_id=spec.id).first(), _degraded())
 
 
+def _audio_describe(spec: ModelSpec) -> dict[str, Any]:
+    """Whether the model makes sound, whether the job can choose, the default, and what
+    sound does to the price (Seedance 1.5 Pro extend: on unless generate_audio is false,
+    x2)."""
+    optional = "with_audio" in spec.options
+    return {
+        "generated": spec.native_audio or spec.default_with_audio or optional,
+        "optional": optional and not spec.native_audio,
+        "default": spec.default_with_audio,
+        "price_multiplier": float(spec.pricing.audio_multiplier),
+    }
+
+
 def model_describe(entry: CatalogEntry) -> dict[str, Any]:
     """Everything a model picker shows, JSON-able (the API and the page use this)."""
     spec = entry.spec
@@ -141,8 +154,13 @@ def model_describe(entry: CatalogEntry) -> dict[str, Any]:
             "optional": sorted(spec.optional_inputs),
         },
         "options": sorted(spec.options),
+        # camera_motion / motion_strength / fps: how this model takes each (null: not at
+        # all). via "native" = the provider's field or documented prompt syntax; "prompt" =
+        # prompt guidance, a documented phrase appended to the prompt.
+        "controls": spec.controls.describe(),
         "native_audio": spec.native_audio,
         "default_with_audio": spec.default_with_audio,
+        "audio": _audio_describe(spec),
         "limits": spec.limits.describe(),
         "pricing": pricing_describe(spec=spec, override=entry.override),
         # Some combination (pricing.free_perks) is free for everyone, visitors without an

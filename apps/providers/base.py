@@ -40,6 +40,9 @@ class JobSpec:
     # The workspace the job belongs to: remote adapters use its own provider key when it
     # has one (bring-your-own-key, Enterprise). None: the platform's key.
     workspace_id: int | None = None
+    # Provider fields the model's creative controls set (camera_fixed, fps, ...), filled
+    # by the submit path from the catalogue (apps/catalog/registry/controls.py).
+    native: dict[str, Any] = field(default_factory=dict)
 
 
 class PollState(StrEnum):

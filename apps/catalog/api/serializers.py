@@ -45,6 +45,54 @@ class CatalogProcessingSerializer(serializers.Serializer[Any]):
     per_output_second = serializers.BooleanField()
 
 
+class CatalogControlRangeSerializer(serializers.Serializer[Any]):
+    min = serializers.FloatField()
+    max = serializers.FloatField()
+
+
+class CatalogControlWaySerializer(serializers.Serializer[Any]):
+    via = serializers.ChoiceField(choices=["native", "prompt"])
+    field = serializers.CharField(
+        help_text='The provider field set, or "prompt" when text goes into the prompt '
+        "(Hailuo's [Pan left], Midjourney's --motion, or prompt guidance)."
+    )
+    values = serializers.ListField(
+        child=serializers.JSONField(), allow_null=True, help_text="Accepted values; null: a range."
+    )
+    range = CatalogControlRangeSerializer(allow_null=True)
+    sends = serializers.DictField(
+        allow_null=True,
+        help_text="value -> what the provider gets (field value or prompt text); null: as is.",
+    )
+    doc = serializers.CharField(help_text="Where the provider documents it.")
+
+
+class CatalogControlSerializer(serializers.Serializer[Any]):
+    via = serializers.ChoiceField(
+        choices=["native", "prompt", "native+prompt"],
+        help_text="native: the provider's own field or prompt syntax; prompt: prompt guidance "
+        "(a documented phrase appended to the prompt); native+prompt: some values each way.",
+    )
+    field = serializers.CharField(allow_null=True, help_text="The native field, if any.")
+    values = serializers.ListField(child=serializers.JSONField(), allow_null=True)
+    range = CatalogControlRangeSerializer(allow_null=True)
+    hint = serializers.CharField(help_text="How it reaches the model, in words (the UI hint).")
+    ways = CatalogControlWaySerializer(many=True)
+
+
+class CatalogControlsSerializer(serializers.Serializer[Any]):
+    camera_motion = CatalogControlSerializer(allow_null=True, help_text="null: not taken.")
+    motion_strength = CatalogControlSerializer(allow_null=True, help_text="null: not taken.")
+    fps = CatalogControlSerializer(allow_null=True, help_text="null: not taken.")
+
+
+class CatalogAudioSerializer(serializers.Serializer[Any]):
+    generated = serializers.BooleanField(help_text="The model can make sound.")
+    optional = serializers.BooleanField(help_text="with_audio / generate_audio chooses it.")
+    default = serializers.BooleanField(help_text="Sound when the job does not say.")
+    price_multiplier = serializers.FloatField(help_text="Price factor when sound is made.")
+
+
 class CatalogModelSerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     name = serializers.CharField()
@@ -79,8 +127,12 @@ class CatalogModelSerializer(serializers.Serializer[Any]):
     prompt = serializers.CharField(help_text="required | optional | none")
     inputs = CatalogInputsSerializer()
     options = serializers.ListField(child=serializers.CharField())
+    controls = CatalogControlsSerializer(
+        help_text="How the model takes camera_motion, motion_strength and fps."
+    )
     native_audio = serializers.BooleanField()
     default_with_audio = serializers.BooleanField()
+    audio = CatalogAudioSerializer()
     limits = serializers.DictField()
     pricing = CatalogPricingSerializer()
     free_perk = serializers.BooleanField(
@@ -124,12 +176,20 @@ class EstimateCostRequestSerializer(serializers.Serializer[Any]):
     aspect_ratio = serializers.CharField(required=False, allow_blank=True)
     fps = serializers.IntegerField(required=False)
     with_audio = serializers.BooleanField(required=False)
+    generate_audio = serializers.BooleanField(
+        required=False, help_text="Same as with_audio (the provider's name for it)."
+    )
     storyboard = StoryboardSceneSerializer(many=True, required=False)
     negative_prompt = serializers.CharField(required=False, allow_blank=True)
     cfg_scale = serializers.FloatField(required=False)
     seed = serializers.IntegerField(required=False)
     camera_fixed = serializers.BooleanField(required=False)
-    camera_motion = serializers.CharField(required=False, allow_blank=True)
+    camera_motion = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="static, pan, pan_left, pan_right, tilt, tilt_up, tilt_down, zoom, zoom_in, "
+        "zoom_out, as the model's `controls` allow.",
+    )
     motion_strength = serializers.FloatField(required=False)
     enable_prompt_expansion = serializers.BooleanField(required=False)
     mode = serializers.CharField(required=False, allow_blank=True)

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from apps.catalog.checks.controls import controls_check
 from apps.catalog.checks.inputs import input_problems
 from apps.catalog.checks.parse import (
     MAX_PROMPT_CHARS,
@@ -101,23 +102,11 @@ def model_check(
     elif _given(aspect):
         out.notes.append("aspect_ratio ignored: this model keeps the input's shape.")
 
-    fps = fields.get("fps")
-    if spec.fps:
-        out.fps = spec.default_fps
-        if _given(fps):
-            try:
-                out.fps = as_int(fps)
-                if not spec.fps.min <= out.fps <= spec.fps.max:
-                    raise BadValue
-            except BadValue:
-                invalid(
-                    "fps",
-                    f"{spec.name} renders {spec.fps.min}-{spec.fps.max} fps.",
-                    spec.fps.describe(),
-                )
-    elif _given(fps):
-        out.notes.append("fps ignored: the provider sets this model's frame rate.")
+    def refuse(name: str, message: str, allowed: Any, models: list[str] | None) -> None:
+        supported = tuple(models) if models is not None else None
+        bad(Problem(name, ErrorCode.VALIDATION_ERROR, message, allowed, supported))
 
+    controls_check(spec, method=method, fields=fields, out=out, refuse=refuse)
     _audio(spec, fields, out, invalid)
     _options(spec, fields, out, invalid)
     _section(spec, inputs, out, invalid)
@@ -247,6 +236,14 @@ def _audio(spec: ModelSpec, fields: dict[str, Any], out: Resolved, invalid: Inva
     raw = fields.get("with_audio", fields.get("generate_audio"))
     out.with_audio = spec.default_with_audio
     if not _given(raw):
+        if spec.default_with_audio and "with_audio" in spec.options:
+            # Priced with sound unless the job says otherwise: say so, and how to opt out.
+            factor = spec.pricing.audio_multiplier
+            priced = f" (x{factor.normalize():f} price)" if factor != 1 else ""
+            out.notes.append(
+                f"{spec.name} generates audio by default{priced}; send generate_audio: false "
+                "for a silent, cheaper run."
+            )
         return
     try:
         wanted = as_bool(raw)

@@ -25,14 +25,19 @@ class Problem:
     code: str
     message: str
     allowed: Any = None
+    # A refused control (camera_motion, motion_strength, fps): the models that take it.
+    supported_models: tuple[str, ...] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "field": self.field,
             "code": self.code,
             "message": self.message,
             "allowed": self.allowed,
         }
+        if self.supported_models is not None:
+            out["supported_models"] = list(self.supported_models)
+        return out
 
 
 @dataclass(frozen=True)
@@ -120,8 +125,6 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "cfg_scale": (as_number, {"min": 0, "max": 1}),
     "seed": (as_int, {"min": 0, "max": 2**32 - 1}),
     "camera_fixed": (as_bool, [True, False]),
-    "camera_motion": (as_text, ["pan", "tilt", "zoom", "static"]),
-    "motion_strength": (as_number, {"min": 0, "max": 1}),
     "enable_prompt_expansion": (as_bool, [True, False]),
     "mode": (as_text, ["fun", "normal", "spicy"]),
     "trim_start": (as_number, {"min": 0, "max": 3600}),

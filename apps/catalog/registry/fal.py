@@ -3,6 +3,7 @@
 
 from functools import partial
 
+from apps.catalog.registry.controls import HAILUO_CAMERA, SEEDANCE_CAMERA, Controls
 from apps.catalog.registry.types import (
     Durations,
     FreePerk,
@@ -30,6 +31,7 @@ Seedance = partial(
     resolutions=("480p", "720p", "1080p"),
     options=frozenset({"seed", "camera_fixed"}),
     processing=Processing(30, 180),
+    controls=Controls(camera_motion=SEEDANCE_CAMERA),
 )
 SeedanceT2V = partial(
     Seedance,
@@ -51,6 +53,7 @@ Hailuo = partial(
     default_duration=6,
     required_inputs=frozenset({Input.IMAGE}),
     options=frozenset({"enable_prompt_expansion"}),
+    controls=Controls(camera_motion=HAILUO_CAMERA),
 )
 SEEDANCE_LITE = per_second(CREDITS, {"*": 3})
 # Spec 003: "3-10/sec"; 480p at the low end, 1080p at the high end, 720p in between.

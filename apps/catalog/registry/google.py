@@ -3,6 +3,7 @@ credit figures; Veo always generates sound."""
 
 from functools import partial
 
+from apps.catalog.registry.controls import prompt_camera
 from apps.catalog.registry.types import (
     Durations,
     Input,
@@ -31,6 +32,9 @@ Veo = partial(
     native_audio=True,
     default_with_audio=True,
     source="003",
+    # The Gemini API has no camera field; Google's Veo prompt guide steers the camera in
+    # words (pan, tilt, dolly, zoom, static shot).
+    controls=prompt_camera("Google's Veo prompt guide: camera motion is written in the prompt."),
 )
 
 MODELS = [

@@ -3,6 +3,7 @@ takes a negative prompt and a CFG scale; its generated clips are 5 or 10 seconds
 
 from functools import partial
 
+from apps.catalog.registry.controls import prompt_camera
 from apps.catalog.registry.types import (
     Durations,
     Input,
@@ -20,7 +21,16 @@ from apps.catalog.registry.types import (
 CREDITS = PriceUnit.CREDITS
 KLING_OPTIONS = frozenset({"negative_prompt", "cfg_scale", "seed"})
 Kling = partial(ModelSpec, provider="fal", vendor="Kuaishou", source="003")
-Generate = partial(Kling, durations=Durations.of(5, 10), default_duration=5, options=KLING_OPTIONS)
+# fal's Kling 2.x endpoints take no camera field (`camera_control` is Kling v1 only);
+# Kling's prompt guide directs the camera in words.
+KLING_CAMERA = prompt_camera("Kling prompt guide: camera language in the prompt.")
+Generate = partial(
+    Kling,
+    durations=Durations.of(5, 10),
+    default_duration=5,
+    options=KLING_OPTIONS,
+    controls=KLING_CAMERA,
+)
 T2V = partial(
     Generate,
     methods=(Method.TEXT_TO_VIDEO,),

@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from apps.catalog.registry.controls import Controls, Via, Way, camera_prompt
 from apps.catalog.registry.types import (
     Durations,
     Input,
@@ -16,6 +17,11 @@ from apps.catalog.registry.types import (
 
 USD = PriceUnit.USD
 LTX = partial(ModelSpec, provider="wavespeed", vendor="Lightricks")
+# LTX-2's API takes `fps` (25 or 50); its prompting guide puts camera movement in words.
+LTX_CONTROLS = Controls(
+    camera_motion=(camera_prompt("Lightricks LTX-2 prompting guide: camera movement."),),
+    fps=(Way(Via.NATIVE, "fps", (25, 50), doc="LTX-2 API: fps 25 or 50."),),
+)
 
 MODELS = [
     LTX(
@@ -37,6 +43,7 @@ MODELS = [
         aspect_ratios=("16:9", "9:16"),
         default_aspect_ratio="16:9",
         options=frozenset({"seed", "with_audio"}),
+        controls=LTX_CONTROLS,
     ),
     LTX(
         id="lightricks/ltx-2-fast/text-to-video",
@@ -58,6 +65,7 @@ MODELS = [
         aspect_ratios=("16:9", "9:16"),
         default_aspect_ratio="16:9",
         options=frozenset({"seed"}),
+        controls=LTX_CONTROLS,
     ),
     LTX(
         id="lightricks/ltx-2-retake",

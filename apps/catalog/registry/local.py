@@ -12,6 +12,7 @@ deadline follow from it (apps/catalog/timing.py)."""
 
 from functools import partial
 
+from apps.catalog.registry.controls import local_controls
 from apps.catalog.registry.types import (
     Durations,
     FpsRange,
@@ -28,6 +29,7 @@ from apps.catalog.registry.types import (
 
 FREE = per_run(PriceUnit.CREDITS, {"*": 0}, source=PriceSource.REELSMITH)
 ASPECTS = ("16:9", "9:16", "1:1", "4:5", "4:3", "3:4", "21:9")
+FPS = (24, 60)  # what the engine renders
 Local = partial(
     ModelSpec,
     provider="local",
@@ -42,8 +44,9 @@ Generate = partial(
     default_resolution="720p",
     aspect_ratios=ASPECTS,
     default_aspect_ratio="16:9",
-    fps=FpsRange(24, 60),
+    fps=FpsRange(*FPS),
     default_fps=30,
+    controls=local_controls(FPS, camera=False),
 )
 Process = partial(
     Local,
@@ -79,7 +82,7 @@ MODELS = [
         default_duration=5,
         prompt=PromptUse.OPTIONAL,
         required_inputs=frozenset({Input.IMAGE}),
-        options=frozenset({"camera_motion", "motion_strength"}),
+        controls=local_controls(FPS, camera=True),
     ),
     Local(
         id="local/extend-video",
@@ -114,7 +117,7 @@ MODELS = [
         durations=Durations(1, 120),
         prompt=PromptUse.NONE,
         required_inputs=frozenset({Input.IMAGE, Input.AUDIO}),
-        options=frozenset({"camera_motion", "motion_strength"}),
+        controls=local_controls(FPS, camera=True),
         duration_from=Input.AUDIO,
     ),
     Generate(

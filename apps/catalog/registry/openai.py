@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from apps.catalog.registry.controls import prompt_camera
 from apps.catalog.registry.types import (
     Durations,
     Input,
@@ -26,6 +27,9 @@ Sora = partial(
     default_with_audio=True,
     source="003",
 )
+# /v1/videos has no camera field; OpenAI's Sora 2 prompting guide directs the camera in
+# the prompt.
+SORA_CAMERA = prompt_camera("OpenAI's Sora 2 prompting guide: describe the camera move.")
 _ = PriceUnit  # prices below are credits (span() is always credits)
 
 MODELS = [
@@ -41,6 +45,7 @@ MODELS = [
         use_cases="Cinematic shots, dialogue scenes.",
         durations=Durations.of(10, 15),
         default_duration=10,
+        controls=SORA_CAMERA,
         i2v_sibling="sora-2-standard-i2v",
         # OpenAI's own model names (the /v1/videos front): an image switches to the I2V.
         aliases=("sora-2", "sora-2-2025-10-06", "sora-2-2025-12-08"),
@@ -58,6 +63,7 @@ MODELS = [
         durations=Durations.of(10, 15),
         default_duration=10,
         required_inputs=frozenset({Input.IMAGE}),
+        controls=SORA_CAMERA,
     ),
     Sora(
         id="sora-2-pro-storyboard",

@@ -4,6 +4,7 @@ not say); the providers app may move them without changing ids or prices."""
 
 from functools import partial
 
+from apps.catalog.registry.controls import MIDJOURNEY_MOTION, Controls
 from apps.catalog.registry.types import (
     Durations,
     Input,
@@ -87,5 +88,6 @@ MODELS = [
         default_duration=5,
         prompt=PromptUse.OPTIONAL,
         required_inputs=frozenset({Input.IMAGE}),
+        controls=Controls(motion_strength=MIDJOURNEY_MOTION),
     ),
 ]

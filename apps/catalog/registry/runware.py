@@ -4,6 +4,7 @@ these are Reelsmith's list prices in provider USD, marked as such."""
 
 from functools import partial
 
+from apps.catalog.registry.controls import prompt_camera
 from apps.catalog.registry.types import (
     Durations,
     Method,
@@ -43,6 +44,7 @@ MODELS = [
         durations=Durations(1, 30),
         resolutions=("720p", "1080p"),
         default_resolution="720p",
+        controls=prompt_camera("Runway Gen-4 prompting guide: camera motion in the prompt."),
     ),
     Runware(
         id="kling-2.0",
@@ -53,6 +55,7 @@ MODELS = [
         pricing=per_second(USD, {"*": "0.10"}, source=OURS),
         processing=Processing(60, 240),
         strengths="Fast, detailed.",
+        controls=prompt_camera("Kling prompt guide: camera language in the prompt."),
         use_cases="Quick turnaround clips.",
         durations=Durations(1, 10),
         resolutions=("720p", "1080p"),

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.db import models
 
+from apps.catalog.registry.controls import Controls
+
 
 class Method(models.TextChoices):
     TEXT_TO_VIDEO = "text-to-video", "Text to video"
@@ -279,6 +281,9 @@ class ModelSpec:
     option_defaults: tuple[tuple[str, object], ...] = ()
     # The model does nothing unless an option or an aspect ratio asks for a change.
     needs_a_change: bool = False
+    # How it takes camera_motion / motion_strength / fps (registry/controls.py); none by
+    # default: a model takes a control only where its provider documents a way.
+    controls: Controls = field(default_factory=Controls)
 
     @property
     def is_local(self) -> bool:

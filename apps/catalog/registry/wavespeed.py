@@ -4,6 +4,7 @@ spec 003 prices in credits."""
 
 from functools import partial
 
+from apps.catalog.registry.controls import SEEDANCE_CAMERA, Controls, prompt_camera
 from apps.catalog.registry.types import (
     Durations,
     Input,
@@ -26,6 +27,10 @@ WIDE = ("16:9", "9:16", "1:1")
 MB = 1024 * 1024
 # WAN 2.5's optional driving audio (spec 001): URL, at most 15 MB, 3-30 s.
 WAN_AUDIO = Limits(audio_max_bytes=15 * MB, audio_min_s=3, audio_max_s=30)
+
+# Wan's prompt guide (Alibaba) directs the camera in words; WaveSpeed's Wan endpoints
+# have no camera field.
+WAN_CAMERA = prompt_camera("Alibaba Wan prompt guide: camera movement in the prompt.")
 
 WaveSpeed = partial(ModelSpec, provider="wavespeed")
 
@@ -51,6 +56,7 @@ MODELS = [
         default_aspect_ratio="16:9",
         options=frozenset({"negative_prompt", "seed"}),
         aliases=("hunyuan-video",),
+        controls=prompt_camera("Tencent HunyuanVideo prompt guide: camera movement in the prompt."),
     ),
     WaveSpeed(
         id="wavespeed-ai/kandinsky5-pro/image-to-video",
@@ -151,6 +157,7 @@ MODELS = [
         options=frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}),
         limits=WAN_AUDIO,
         i2v_sibling="wan-2.5-i2v",
+        controls=WAN_CAMERA,
         aliases=("alibaba/wan-2.5/text-to-video",),
     ),
     WaveSpeed(
@@ -174,6 +181,7 @@ MODELS = [
         options=frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}),
         limits=WAN_AUDIO,
         aliases=("alibaba/wan-2.5/image-to-video",),
+        controls=WAN_CAMERA,
     ),
     WaveSpeed(
         id="alibaba/wan-2.5/video-extend",
@@ -197,6 +205,7 @@ MODELS = [
         optional_inputs=frozenset({Input.AUDIO}),
         options=frozenset({"negative_prompt", "seed", "enable_prompt_expansion"}),
         limits=WAN_AUDIO,
+        controls=WAN_CAMERA,
     ),
     WaveSpeed(
         id="wavespeed-ai/wan-2.2-spicy/video-extend",
@@ -219,6 +228,7 @@ MODELS = [
         default_resolution="720p",
         required_inputs=frozenset({Input.VIDEO}),
         options=frozenset({"seed"}),
+        controls=WAN_CAMERA,
     ),
     WaveSpeed(
         id="bytedance/seedance-v1.5-pro/video-extend",
@@ -241,7 +251,10 @@ MODELS = [
         default_resolution="720p",
         required_inputs=frozenset({Input.VIDEO}),
         options=frozenset({"with_audio", "camera_fixed", "seed"}),
+        # Spec 001: `generate_audio` defaults to true, and audio doubles the price: a job
+        # that leaves it out is priced and run with audio.
         default_with_audio=True,
+        controls=Controls(camera_motion=SEEDANCE_CAMERA),
     ),
     WaveSpeed(
         id="wavespeed-ai/hunyuan-avatar",

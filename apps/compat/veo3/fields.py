@@ -90,7 +90,10 @@ def generate_fields(data: Any) -> dict[str, Any]:
             )
         fields["duration"] = duration
     fps = _integer(data, "fps")
-    fields["fps"] = 30 if fps is None else fps  # the spec's default
+    if fps is not None:
+        # Left out, the model's own default applies (30 on the local engine, the spec's
+        # default): a model without an fps control would refuse an fps it was never sent.
+        fields["fps"] = fps
 
     resolution = data.get("resolution")
     if resolution is None:
@@ -110,7 +113,9 @@ def generate_fields(data: Any) -> dict[str, Any]:
         fields["motion_strength"] = strength
     motion = data.get("camera_motion")
     if motion is not None:
-        fields["camera_motion"] = motion  # the catalog names pan, tilt, zoom, static
+        # The catalog judges it against the model's controls (refusals name the models
+        # that take it, in details.supported_models).
+        fields["camera_motion"] = motion
 
     optimize = data.get("optimize_prompt")
     if optimize is not None and not isinstance(optimize, bool):

@@ -194,12 +194,27 @@ class GenerateRequestSerializer(serializers.Serializer[Any]):
     )
     resolution = serializers.CharField(required=False, allow_blank=True)
     aspect_ratio = serializers.CharField(required=False, allow_blank=True)
-    fps = serializers.IntegerField(required=False)
-    camera_motion = serializers.CharField(required=False, allow_blank=True)
-    motion_strength = serializers.FloatField(required=False)
+    fps = serializers.IntegerField(
+        required=False, help_text="On models whose `controls.fps` takes it; others refuse it."
+    )
+    camera_motion = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="static, pan, pan_left, pan_right, tilt, tilt_up, tilt_down, zoom, zoom_in, "
+        "zoom_out: only on models whose `controls.camera_motion` takes it (GET /models); "
+        "others refuse it with details.supported_models.",
+    )
+    motion_strength = serializers.FloatField(
+        required=False, help_text="0-1, on models whose `controls.motion_strength` takes it."
+    )
     seed = serializers.IntegerField(required=False)
     negative_prompt = serializers.CharField(required=False, allow_blank=True)
     with_audio = serializers.BooleanField(required=False)
+    generate_audio = serializers.BooleanField(
+        required=False,
+        help_text="Same as with_audio. Seedance 1.5 Pro extend makes sound (x2 price) "
+        "unless this is false.",
+    )
     mode = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -1,9 +1,11 @@
 """The skeleton every remote adapter fills in: key selection and task-id packing."""
 
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
 
+from apps.catalog.registry import spec_for
 from apps.providers.base import JobSpec, PollResult
 from apps.providers.common import Call, pack_task_id, unpack_task_id
 from apps.providers.credentials import key_for_submit, key_for_task
@@ -30,7 +32,7 @@ class RemoteAdapter:
 
     def submit(self, spec: JobSpec) -> str:
         key, credential_id = key_for_submit(self.name, spec.workspace_id)
-        return pack_task_id(self._submit(spec, key), credential_id)
+        return pack_task_id(self._submit(controls_applied(spec), key), credential_id)
 
     def poll(self, task_id: str) -> PollResult:
         native, credential_id = unpack_task_id(task_id)
@@ -54,6 +56,19 @@ class RemoteAdapter:
     def build_body(self, spec: JobSpec) -> Any:
         """The provider request body for `spec` (also used by tests of the mapping)."""
         raise NotImplementedError
+
+
+def controls_applied(spec: JobSpec) -> JobSpec:
+    """The job as its provider takes it: camera_motion / motion_strength / fps turned into
+    the model's native fields (`spec.native`) or text added to the prompt, as the
+    catalogue declares for the model."""
+    model = spec_for(spec.model_id)
+    if model is None:
+        return spec
+    applied = model.controls.apply(spec.params, spec.prompt or "")
+    if applied.prompt == spec.prompt and not applied.fields:
+        return spec
+    return replace(spec, prompt=applied.prompt, native={**spec.native, **applied.fields})
 
 
 def input_url(spec: JobSpec, role: str) -> str | None:

@@ -50,7 +50,7 @@ class FalAdapter(RemoteAdapter):
         }
         for role, field in _INPUT_FIELDS.items():
             body[field] = input_url(spec, role)
-        return clean(body)
+        return clean({**body, **spec.native})
 
     def _submit(self, spec: JobSpec, key: str) -> str:
         url = f"{self.base}/{spec.provider_model.strip('/')}"

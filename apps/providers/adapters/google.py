@@ -39,6 +39,7 @@ class VeoAdapter(RemoteAdapter):
                 "negativePrompt": p.get("negative_prompt"),
                 "seed": p.get("seed"),
                 "sampleCount": 1,
+                **spec.native,
             }
         )
         return {"instances": [instance], "parameters": parameters}

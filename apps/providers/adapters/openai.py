@@ -50,7 +50,7 @@ class OpenAIVideoAdapter(RemoteAdapter):
         }
         if p.get("duration"):
             body["seconds"] = str(int(p["duration"]))
-        return body
+        return {**body, **{k: str(v) for k, v in spec.native.items()}}
 
     def _submit(self, spec: JobSpec, key: str) -> str:
         fields = self.build_body(spec)

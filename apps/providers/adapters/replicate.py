@@ -33,7 +33,7 @@ class ReplicateAdapter(RemoteAdapter):
         }
         for role, field in _INPUT_FIELDS.items():
             data[field] = input_url(spec, role)
-        body: dict[str, Any] = {"input": clean(data)}
+        body: dict[str, Any] = {"input": clean({**data, **spec.native})}
         callback = webhook_url(self.name)
         if callback:
             body["webhook"] = callback

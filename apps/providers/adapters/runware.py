@@ -56,7 +56,7 @@ class RunwareAdapter(RemoteAdapter):
             frames.append({"inputImage": input_url(spec, "end_image"), "frame": "last"})
         if frames:
             task["frameImages"] = frames
-        return [clean(task)]
+        return [clean({**task, **spec.native})]
 
     def _submit(self, spec: JobSpec, key: str) -> str:
         task_uuid = str(uuid.uuid4())

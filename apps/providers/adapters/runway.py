@@ -42,6 +42,7 @@ class RunwayAdapter(RemoteAdapter):
             "ratio": ratio,
             "duration": int(p["duration"]) if p.get("duration") else None,
             "seed": p.get("seed"),
+            **spec.native,
         }
         if "image" in spec.inputs:
             body["promptImage"] = input_url(spec, "image")

@@ -41,7 +41,7 @@ class WaveSpeedAdapter(RemoteAdapter):
         }
         for role, field in _INPUT_FIELDS.items():
             body[field] = input_url(spec, role)
-        return clean(body)
+        return clean({**body, **spec.native})
 
     def _submit(self, spec: JobSpec, key: str) -> str:
         url = f"{self.base}/api/v3/{spec.provider_model.strip('/')}"

@@ -99,7 +99,7 @@ export function buildFields(model, ctx) {
 
   function add(name, label, control, hint, opts) {
     opts = opts || {};
-    wrap(name, label, control, hint, opts.box);
+    var wrapper = wrap(name, label, control, hint, opts.box);
     fields[name] = {
       control: control,
       file: !!opts.file,
@@ -110,11 +110,13 @@ export function buildFields(model, ctx) {
       },
       check: opts.check || function () { return null; },
     };
+    return wrapper;
   }
 
-  function addNumber(name, range, value, unit) {
+  function addNumber(name, range, value, unit, note) {
     var control = numberInput("f-" + name, range, value, INTEGER_OPTIONS[name] ? 1 : "any");
-    add(name, LABELS[name] || name, control, rangeText(range, unit), {
+    var hint = rangeText(range, unit) + (note ? " · " + note : "");
+    return add(name, LABELS[name] || name, control, hint, {
       check: function () { return numberProblem(LABELS[name] || name, control.value.trim(), range, INTEGER_OPTIONS[name]); },
     });
   }
@@ -150,13 +152,16 @@ export function buildFields(model, ctx) {
   if (model.aspect_ratios.length && shown("aspect_ratio")) {
     add("aspect_ratio", LABELS.aspect_ratio, select("f-aspect_ratio", model.aspect_ratios, model.default_aspect_ratio, model.default_aspect_ratio ? null : "Keep"));
   }
-  if (model.fps && shown("fps")) addNumber("fps", model.fps, model.default_fps);
+  addControls(model, shown, add, addNumber);
   if (model.native_audio && shown("with_audio")) {
     // Always on for this model: shown so people know, but not a choice.
     var always = el("input", { id: "f-with_audio", type: "checkbox" });
     always.checked = true;
     always.disabled = true;
     add("with_audio", LABELS.with_audio, always, "This model always makes sound.", { read: function () { return undefined; } });
+  }
+  if (model.options.indexOf("with_audio") >= 0 && !model.native_audio && shown("with_audio")) {
+    addAudioToggle(model, add);
   }
   model.options.forEach(function (name) {
     if (!shown(name) || fields[name]) return;
@@ -181,6 +186,52 @@ export function buildFields(model, ctx) {
     f.classList.toggle("wide", !!f.querySelector("textarea, .dropzone, .scenes"));
   });
   return fields;
+}
+
+// camera_motion, motion_strength and fps, each only where the model takes it, with how it
+// reaches the model (its own field, its own prompt syntax, or prompt guidance).
+export function controlHint(control) {
+  var text = control.hint || "";
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) + "." : "";
+}
+
+function addControls(model, shown, add, addNumber) {
+  var controls = model.controls || {};
+  function mark(wrapper, control) {
+    wrapper.setAttribute("data-via", control.via);
+  }
+  var camera = controls.camera_motion;
+  if (camera && shown("camera_motion")) {
+    mark(add("camera_motion", LABELS.camera_motion, select("f-camera_motion", camera.values, null, "Default"), controlHint(camera)), camera);
+  }
+  var strength = controls.motion_strength;
+  if (strength && shown("motion_strength")) {
+    mark(addNumber("motion_strength", strength.range, null, "", controlHint(strength)), strength);
+  }
+  var fps = controls.fps;
+  if (fps && shown("fps")) {
+    var fpsField = fps.values
+      ? add("fps", LABELS.fps, select("f-fps", fps.values, model.default_fps, model.default_fps ? null : "Default"), controlHint(fps))
+      : addNumber("fps", fps.range, model.default_fps, "", controlHint(fps));
+    mark(fpsField, fps);
+  }
+}
+
+// The model's audio choice: checked when the model makes sound by default (Seedance 1.5
+// Pro extend), sending false when unchecked so the lower price is what is asked for.
+function addAudioToggle(model, add) {
+  var audio = model.audio || {};
+  var box = el("input", { id: "f-with_audio", type: "checkbox" });
+  box.checked = !!audio.default;
+  var hint = [];
+  if (audio.price_multiplier && audio.price_multiplier !== 1) hint.push("×" + audio.price_multiplier + " price with audio");
+  if (audio.default) hint.push("on by default for this model");
+  add("with_audio", LABELS.with_audio, box, hint.join(" · ") || null, {
+    read: function () {
+      if (box.checked) return true;
+      return audio.default ? false : undefined;
+    },
+  });
 }
 
 function addPrompt(model, ctx, add) {

@@ -36,6 +36,16 @@ export function renderInfo(infoBox, model) {
   if (model.fps) takes.push(rangeText(model.fps) + " fps");
   if (model.native_audio) takes.push("native audio");
   fact("Makes", takes.join(" · "));
+  var controls = model.controls || {};
+  var via = { native: "native", prompt: "prompt guidance", "native+prompt": "native + prompt guidance" };
+  fact("Controls", ["camera_motion", "motion_strength", "fps"].filter(function (name) {
+    return controls[name];
+  }).map(function (name) {
+    return name.replace("_", " ") + " (" + via[controls[name].via] + ")";
+  }).join(" · "));
+  if (model.audio && model.audio.optional && model.audio.default) {
+    fact("Audio", "On by default" + (model.audio.price_multiplier !== 1 ? " (×" + model.audio.price_multiplier + " price); untick it for the lower price" : ""));
+  }
   var p = model.processing_time_s;
   if (p) fact("Typical time", p.min + "–" + p.max + " s" + (p.per_output_second ? " per output second" : ""));
   infoBox.appendChild(facts);

@@ -299,3 +299,26 @@ def test_url_safe_base64_is_accepted_as_everywhere_else(alice):
     assert response.status_code == 200, response.content
     job = Job.objects.get(public_id=response.json()["task_id"])
     assert job.inputs.get("image", "").startswith("ast_"), job.inputs
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "takes_it"),
+    [
+        ({"model": "veo_3_1-fast", "fps": 24}, "fps", "local/image-to-video"),
+        ({"model": "midjourney-i2v", "camera_motion": "pan"}, "camera_motion", "hailuo-2.0-pro"),
+    ],
+)
+def test_a_control_the_model_does_not_take_lists_the_models_that_do(alice, body, field, takes_it):
+    error = veo3_error(generate(alice.api, {"image": png_b64(), **body}), 400, "ValidationError")
+    assert field in error["message"]
+    supported = error["details"]["supported_models"][field]
+    assert takes_it in supported and body["model"] not in supported
+    assert not Job.objects.exists()
+
+
+def test_without_fps_no_frame_rate_is_forced_on_a_model_without_one(alice):
+    body = {"image": png_b64(), "prompt": "Waves", "model": "veo_3_1-fast"}
+    error = generate(alice.api, body).json()["error"]
+    # Veo is not configured here: that is the only problem; the spec's default fps (30),
+    # which Veo has no control for, is not sent on.
+    assert [p["field"] for p in error["details"]["problems"]] == ["model"]
