@@ -212,7 +212,8 @@ class _WorkerPool:
     """The real Celery worker, kept for the whole session while the environment it was
     started with stays the same: starting one costs 3 to 5 s, and most live tests share one
     environment. A test that changes the environment (`monkeypatch.setenv`) gets a fresh
-    worker, and the old one stops first, so only one worker ever consumes the queue."""
+    worker, and the old one stops first, so only one worker ever consumes the queue; it
+    also stops after a test whose successor does not use it."""
 
     def __init__(self, log) -> None:
         self.proc: subprocess.Popen | None = None
@@ -259,6 +260,9 @@ class _WorkerPool:
             proc.wait()
 
 
+_pools: list[_WorkerPool] = []  # the session's pool, for the hook below
+
+
 @pytest.fixture(scope="session")
 def _worker_pool(django_db_setup):
     # Depends on the test database so that it stops before the database is dropped.
@@ -266,8 +270,19 @@ def _worker_pool(django_db_setup):
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("w") as log:
         pool = _WorkerPool(log)
+        _pools.append(pool)
         yield pool
+        _pools.remove(pool)
         pool.stop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """The worker outlives a test only when the next one uses it too: a test without one
+    (e.g. one that checks a job stays queued) must find nobody consuming the queue."""
+    if nextitem is None or "real_worker" not in nextitem.fixturenames:
+        for pool in _pools:
+            pool.stop()
 
 
 @pytest.fixture
