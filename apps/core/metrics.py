@@ -49,10 +49,15 @@ def process_identifier() -> str:
     return f"{host}-{os.getpid()}"
 
 
-if multiproc_dir() is not None:
-    multiproc_dir().mkdir(parents=True, exist_ok=True)  # type: ignore[union-attr]
-    # Chosen before any metric below exists (the library picks its value class at import).
+# Chosen before any metric below exists (the library picks its value class at import, and
+# would take an empty variable, e.g. from a copied .env, to mean files in the working
+# directory).
+_directory = multiproc_dir()
+if _directory is not None:
+    _directory.mkdir(parents=True, exist_ok=True)
     values.ValueClass = values.MultiProcessValue(process_identifier=process_identifier)
+else:
+    values.ValueClass = values.MutexValue
 
 # Seconds. Requests: most answer in milliseconds; Prefer: wait holds up to 30 s.
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
