@@ -369,3 +369,49 @@ def test_the_json_formatter_keeps_exceptions_on_one_line():
     entry = json.loads(line)
     assert entry["message"] == "failed x"
     assert "ValueError: boom" in entry["exc_info"]
+
+
+# --- the request id in Celery tasks --------------------------------------------------------
+
+
+class _Task:
+    def __init__(self, eager: bool, **request) -> None:
+        self.request = type("Req", (), {"is_eager": eager, "headers": None, **request})()
+
+
+def test_a_task_sent_during_a_request_carries_its_id_and_the_worker_takes_it_up():
+    from apps.core import requestid
+
+    token = requestid.bind("rid-celery-1")
+    try:
+        headers: dict = {}
+        requestid._on_publish(headers=headers)
+        assert headers == {requestid.TASK_HEADER: "rid-celery-1"}
+    finally:
+        requestid.unbind(token)
+    # In the worker: the header becomes the current id for that task only.
+    requestid._on_prerun(task=_Task(False, **{requestid.TASK_HEADER: "rid-celery-1"}))
+    assert requestid.current() == "rid-celery-1"
+    requestid._on_postrun(task=_Task(False))
+    assert requestid.current() is None
+    # A task without the header (beat's sweep) runs with none, not the previous task's.
+    requestid._on_prerun(task=_Task(False, **{requestid.TASK_HEADER: "rid-old"}))
+    requestid._on_prerun(task=_Task(False))
+    assert requestid.current() is None
+
+
+def test_an_eager_task_keeps_the_callers_id_and_a_forged_header_is_ignored():
+    from apps.core import requestid
+
+    token = requestid.bind("rid-caller")
+    try:
+        requestid._on_prerun(task=_Task(True))
+        requestid._on_postrun(task=_Task(True))
+        assert requestid.current() == "rid-caller"
+    finally:
+        requestid.unbind(token)
+    requestid._on_prerun(task=_Task(False, **{requestid.TASK_HEADER: "bad id\nx"}))
+    assert requestid.current() is None
+    headers: dict = {}
+    requestid._on_publish(headers=headers)
+    assert headers == {}
