@@ -26,5 +26,22 @@ threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "35"))
 keepalive = 5
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# With LOG_FORMAT=json the app writes one JSON line per request itself (with the request id,
+# route and workspace): gunicorn's plain access log would only repeat it.
+_json_logs = os.environ.get("LOG_FORMAT", "plain").lower() == "json"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", None if _json_logs else "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+
+def child_exit(server, worker):
+    """Prometheus multiprocess mode (PROMETHEUS_MULTIPROC_DIR, apps/core/metrics.py): a
+    dead worker's counters stay counted; only per-process "live" gauges are dropped. The
+    directory is emptied when the stack starts (compose's tmpfs volume, `make run`), not
+    here: removing a file while the others keep counting would look like a reset."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        import socket
+
+        from prometheus_client import multiprocess
+
+        host = socket.gethostname().replace("_", "-") or "host"
+        multiprocess.mark_process_dead(f"{host}-{worker.pid}")

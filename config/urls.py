@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.views import healthz
+from apps.core.views import healthz, metrics_view
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Prometheus (docs/operations.md): a 404 unless METRICS_TOKEN is set.
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include("config.api_urls")),
     # Other vendors' APIs, spoken as they are written (docs/compat.md).
     path("v1/", include("apps.compat.openai.urls")),

@@ -26,6 +26,7 @@ from apps.billing.errors import InsufficientCredits
 from apps.billing.models import CreditAccount, CreditHold, LedgerEntry, Subscription
 from apps.billing.selectors import low_credit_threshold_effective
 from apps.billing.signals import credits_low
+from apps.core import metrics
 from apps.core.errors import Conflict, PermissionDenied, ValidationError
 
 logger = logging.getLogger(__name__)
@@ -231,6 +232,7 @@ def credits_hold(
         api_key_id=api_key_id,
     )
     _notify_if_low(account, available_before=available)
+    metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
     return hold
 
 
@@ -279,6 +281,13 @@ def credits_capture(*, hold: CreditHold, credits: int | None = None) -> CreditHo
     hold.settled_at = timezone.now()
     hold.save(update_fields=["state", "captured_credits", "settled_at", "updated_at"])
     _notify_if_low(account, available_before=available_before)
+    returned = hold.credits - amount
+
+    def record() -> None:
+        metrics.CREDITS_CAPTURED.inc(amount)
+        metrics.CREDITS_RELEASED.inc(returned)
+
+    metrics.after_commit(record)
     return hold
 
 
@@ -300,6 +309,8 @@ def credits_release(*, hold: CreditHold) -> CreditHold:
     hold.settled_at = timezone.now()
     hold.save(update_fields=["state", "settled_at", "updated_at"])
     _notify_if_low(account, available_before=available_before)
+    released = hold.credits
+    metrics.after_commit(lambda: metrics.CREDITS_RELEASED.inc(released))
     return hold
 
 

@@ -24,6 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 
+from apps.core import metrics
+
 PREFIX = "provider-health"
 BUCKETS = 12  # the window is cut into this many buckets
 
@@ -115,12 +117,26 @@ def _too_unhealthy(health: Health) -> bool:
 
 
 def provider_call_record(
-    *, provider: str, ok: bool, latency_s: float, now: float | None = None
+    *,
+    provider: str,
+    ok: bool,
+    latency_s: float,
+    now: float | None = None,
+    call: str = "call",
+    code: str = "",
 ) -> bool:
     """Counts one real call to the provider; marks it degraded when the window crosses the
     threshold. Returns whether it is degraded now. Never raises: health is advice, a cache
-    outage must not fail a job."""
+    outage must not fail a job.
+
+    Also the Prometheus figures: the call's latency by `call` (submit, poll) and outcome,
+    and `code` (the ProviderError's, when the call raised one — an error of the provider's
+    when not `ok`, else a refusal) in the provider errors."""
     try:
+        outcome = "ok" if not code else ("refused" if ok else "error")
+        metrics.PROVIDER_CALL_DURATION.labels(provider, call, outcome).observe(max(0.0, latency_s))
+        if code:
+            metrics.PROVIDER_ERRORS.labels(provider, code).inc()
         now = now if now is not None else time.time()
         bucket = _buckets(now)[0]
         ttl = settings.PROVIDER_HEALTH_WINDOW_S + 2 * _bucket_s()

@@ -20,6 +20,7 @@ from django.template import loader
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 
+from apps.core import requestid
 from apps.core.errors import ApplicationError, ErrorCode
 
 logger = logging.getLogger(__name__)
@@ -116,12 +117,26 @@ def application_error_from(exc: Exception) -> ApplicationError:
     return exc
 
 
+def envelope(error: ApplicationError) -> dict[str, Any]:
+    """The error's body in our one shape, with the request's id in `details.request_id`
+    (the id the response's X-Request-ID header carries: quote it to support)."""
+    body = error.as_dict()
+    rid = requestid.current()
+    if rid:
+        body["error"]["details"] = {**body["error"]["details"], "request_id": rid}
+    return body
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     exc = application_error_from(exc)
     headers = dict(exc.headers)
     if exc.status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
-    return Response(exc.as_dict(), status=exc.status, headers=headers)
+    request = context.get("request")
+    path = getattr(request, "path", "") or ""
+    dialect = next((p for p in ERROR_BODIES if path.startswith(p)), None)
+    body = exc.as_dict() if dialect else envelope(exc)
+    return Response(body, status=exc.status, headers=headers)
 
 
 # The API and the vendor-compatible fronts (apps/compat): JSON errors, no session workspace.
@@ -145,7 +160,7 @@ def error_body(request: HttpRequest, error: ApplicationError) -> dict[str, Any]:
     for prefix, shape in ERROR_BODIES.items():
         if request.path.startswith(prefix):
             return shape(error)
-    return error.as_dict()
+    return envelope(error)
 
 
 def _error_response(request: HttpRequest, error: ApplicationError, template: str) -> HttpResponse:

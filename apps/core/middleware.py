@@ -3,13 +3,16 @@ surrogates in the path or the query string (every page and API list filters on t
 header values (Idempotency-Key is stored), and in the fields of a page's form post. API
 bodies are checked by the API's parsers (apps/core/parsers.py)."""
 
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from rest_framework.exceptions import ValidationError
 
-from apps.core import text
+from apps.core import metrics, requestid, text
 from apps.core.exceptions import error_from_drf, error_response, is_api_request
 
 
@@ -45,3 +48,72 @@ class RejectControlCharactersMiddleware:
         except ValidationError as exc:
             return error_response(request, error_from_drf(exc))
         return None
+
+
+class RequestObservabilityMiddleware:
+    """Outermost: gives every request its id (X-Request-ID, echoed in the response and in
+    error envelopes), counts it in the HTTP metrics by route name (bounded: never the raw
+    path) and status, and with LOG_REQUESTS writes one log line for it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        rid = requestid.request_id_from(request.META.get(requestid.META_KEY))
+        request.request_id = rid  # type: ignore[attr-defined]
+        token = requestid.bind(rid)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response[requestid.HEADER] = rid
+            elapsed = time.perf_counter() - started
+            route, method = _route(request), _method(request)
+            metrics.HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
+            metrics.HTTP_REQUEST_DURATION.labels(route, method).observe(elapsed)
+            if settings.LOG_REQUESTS:
+                request_logger.info(
+                    "%s %s %s", request.method, request.path, response.status_code,
+                    extra={
+                        "event": "request",
+                        "method": request.method,
+                        "route": route,
+                        "path": request.path,
+                        "status": response.status_code,
+                        "duration_ms": round(elapsed * 1000, 1),
+                        "request_id": rid,
+                        **_actor(request),
+                    },
+                )  # fmt: skip
+            return response
+        finally:
+            requestid.unbind(token)
+
+
+request_logger = logging.getLogger("reelsmith.request")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _route(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return "unmatched"  # no URL pattern: a 404 (or refused before routing)
+    return match.view_name or match.route or "unnamed"
+
+
+def _method(request: HttpRequest) -> str:
+    method = (request.method or "").upper()
+    return method if method in METHODS else "other"
+
+
+def _actor(request: HttpRequest) -> dict[str, str | None]:
+    """Workspace, user and API key public ids, as far as the request resolved them."""
+    workspace = getattr(request, "workspace", None)
+    user = getattr(request, "user", None)
+    auth = getattr(request, "auth", None)
+    return {
+        "workspace_id": getattr(workspace, "public_id", None),
+        "user_id": getattr(user, "public_id", None)
+        if getattr(user, "is_authenticated", False)
+        else None,
+        "api_key_id": getattr(auth, "public_id", None),
+    }

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from apps.dashboard import audit, studio, usage, views
+from apps.dashboard import audit, operations, studio, usage, views
 
 app_name = "dashboard"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("jobs/<str:job_id>/download/", studio.job_download, name="job-download"),
     path("jobs/<str:job_id>/cancel/", studio.job_cancel, name="job-cancel"),
     path("jobs/<str:job_id>/save/", studio.job_save, name="job-save"),
+    path("operations/", operations.operations, name="operations"),
+    path("operations/sweep/", operations.operations_sweep, name="operations-sweep"),
 ]

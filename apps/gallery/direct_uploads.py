@@ -22,7 +22,7 @@ from apps.gallery.objects import (
     thumbnail_make,
 )
 from apps.gallery.quota import upload_limit_bytes
-from apps.gallery.uploads import file_too_large
+from apps.gallery.uploads import file_too_large, upload_count
 
 
 @dataclass(frozen=True)
@@ -177,4 +177,6 @@ def upload_direct_complete(*, asset: Asset) -> Asset:
     ).update(**{f: getattr(asset, f) for f in fields}, updated_at=timezone.now())
     if not updated:  # a concurrent complete won; return its result
         asset.refresh_from_db()
+    else:
+        upload_count(source="direct", size_bytes=asset.size_bytes)
     return asset

@@ -34,7 +34,7 @@ from apps.gallery.objects import (
 )
 from apps.gallery.quota import storage_release, upload_limit_bytes
 from apps.gallery.signals import asset_moderated, asset_reported, asset_visibility_requested
-from apps.gallery.uploads import file_too_large
+from apps.gallery.uploads import file_too_large, upload_count
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +71,7 @@ def asset_create_from_file(
     move: bool = False,
     deep: bool = True,
     limits: media.Limits = media.DEFAULT_LIMITS,
+    upload_source: str | None = "upload",
 ) -> Asset:
     """Validates and probes a local media file, reserves its bytes against the quota,
     stores it (and a thumbnail) privately under the workspace's prefix and returns the
@@ -81,7 +82,9 @@ def asset_create_from_file(
     VALIDATION_ERROR (400) for media the engine refuses, STORAGE_FULL (507) over quota.
     Nothing is kept when it raises. `limits` are the media engine's (input limits by
     default; job results pass their own). With `move=True` local-disk storage may rename `path`
-    into place instead of copying it (the caller must not need it afterwards)."""
+    into place instead of copying it (the caller must not need it afterwards).
+    `upload_source` labels the bytes in the upload metrics (None: not an upload, e.g. a job's
+    result)."""
     path = Path(path)
     size = path.stat().st_size
     if enforce_file_limit:
@@ -125,6 +128,8 @@ def asset_create_from_file(
         except BaseException:
             asset_abandon(asset)
             raise
+    if upload_source:
+        upload_count(source=upload_source, size_bytes=size)
     if asset.visibility == Visibility.PUBLIC:
         asset_visibility_requested.send(sender=Asset, asset=asset)
     return asset
@@ -171,6 +176,7 @@ def asset_save_from_url(
             prompt=prompt,
             model=model,
             move=True,
+            upload_source="url",
         )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.files.uploadedfile import TemporaryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
+from apps.core import metrics
 from apps.core.errors import ApplicationError, ErrorCode, ValidationError
 
 FILE_FIELD = "file"
@@ -143,3 +144,13 @@ class LimitedTempFileUploadHandler(FileUploadHandler):
         if self.file is not None:
             self.file.close()  # TemporaryUploadedFile deletes itself on close
             self.file = None
+
+
+def upload_count(*, source: str, size_bytes: int) -> None:
+    """Counts stored upload bytes once the asset's row commits (apps/core/metrics.py)."""
+
+    def record() -> None:
+        metrics.UPLOADS.labels(source).inc()
+        metrics.UPLOAD_BYTES.labels(source).inc(size_bytes)
+
+    metrics.after_commit(record)

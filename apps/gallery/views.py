@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.exceptions import envelope
 from apps.gallery import direct_uploads, hls, storage
 
 CHUNK = 256 * 1024
@@ -134,10 +135,8 @@ def _serve(
 
 
 def _json_error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": {"code": code, "message": message, "retryable": False, "details": {}}},
-        status=status,
-    )
+    error = ApplicationError(message, code=code, status=status, retryable=False)
+    return JsonResponse(envelope(error), status=status)
 
 
 @csrf_exempt  # authorised by the signed token, not by a session

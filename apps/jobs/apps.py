@@ -10,7 +10,9 @@ class JobsConfig(AppConfig):
         # signal, and jobs listens (they never import jobs). Importing the tasks registers
         # them under their names in every process, web included: apps.jobs.enqueue sends
         # them by name, so no service imports them.
+        from apps.core.metrics import sampler_register
         from apps.jobs import receivers, tasks  # noqa: F401
+        from apps.jobs.metrics import stuck_jobs_sample
         from apps.moderation.signals import case_decided
         from apps.providers.signals import provider_task_updated
 
@@ -18,3 +20,4 @@ class JobsConfig(AppConfig):
         provider_task_updated.connect(
             receivers.on_provider_task_updated, dispatch_uid="jobs.provider_task_updated"
         )
+        sampler_register("jobs", stuck_jobs_sample)

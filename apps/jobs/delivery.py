@@ -91,6 +91,7 @@ def _store(
                 deep=False,
                 move=True,
                 limits=RESULT_LIMITS,
+                upload_source=None,  # a result, not an upload
             )
             if package is not None:
                 asset_attach_hls(asset=asset, package=package)

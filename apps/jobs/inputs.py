@@ -256,6 +256,7 @@ def inputs_store(
                     title=f"Input ({role}) of {job_id}",
                     source_job_id=job_id,
                     deep=False,  # validated when collected
+                    upload_source="job_input",
                 )
                 created.append(item.asset)
             ids[role] = item.asset.public_id

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps import media
 from apps.catalog.health import provider_call_record, provider_degraded
 from apps.catalog.registry import Method
+from apps.core import metrics
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.http import fetch_to_file
 from apps.gallery import storage
@@ -242,7 +243,11 @@ def _submit_remote(job: Job, provider: object) -> None:
         task_id = provider.submit(spec)  # type: ignore[attr-defined]
     except ProviderError as exc:
         provider_call_record(
-            provider=job.provider, ok=not _call_failed(exc), latency_s=time.monotonic() - started
+            provider=job.provider,
+            ok=not _call_failed(exc),
+            latency_s=time.monotonic() - started,
+            call="submit",
+            code=exc.code,
         )
         if error_falls_back(exc) and job_fallback(
             job_id=job.pk, task_id="", code=exc.code, message=exc.message
@@ -256,7 +261,9 @@ def _submit_remote(job: Job, provider: object) -> None:
     except ApplicationError as exc:
         job_fail(job_id=job.pk, code=exc.code, message=exc.message)
         return
-    provider_call_record(provider=job.provider, ok=True, latency_s=time.monotonic() - started)
+    provider_call_record(
+        provider=job.provider, ok=True, latency_s=time.monotonic() - started, call="submit"
+    )
     updated = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
         provider_task_id=task_id, stage="Submitted", updated_at=timezone.now()
     )
@@ -306,20 +313,28 @@ def job_poll(*, job_id: int, scheduled: bool = True) -> None:
         result = provider.poll(job.provider_task_id)  # type: ignore[union-attr]
     except ProviderError as exc:
         provider_call_record(
-            provider=job.provider, ok=not _call_failed(exc), latency_s=time.monotonic() - started
+            provider=job.provider,
+            ok=not _call_failed(exc),
+            latency_s=time.monotonic() - started,
+            call="poll",
+            code=exc.code,
         )
         if exc.retryable:
             enqueue("jobs.poll", job_id, countdown=_backoff(min(job.polls, 4), base=2.0))
         else:
             job_fail(job_id=job_id, code=exc.code, message=exc.message)
         return
-    provider_call_record(provider=job.provider, ok=True, latency_s=time.monotonic() - started)
+    provider_call_record(
+        provider=job.provider, ok=True, latency_s=time.monotonic() - started, call="poll"
+    )
     if result.state == PollState.RUNNING:
         if result.progress is not None:
             job_progress(job_id=job_id, progress=result.progress, stage=result.stage or "Running")
         interval = min(settings.JOBS_POLL_INTERVAL_S * (1 + job.polls // 5), 15.0)
         _schedule_poll(job_id, interval)
     elif result.state == PollState.FAILED:
+        # The call worked; the task did not: still an error the provider reported.
+        metrics.PROVIDER_ERRORS.labels(job.provider, result.error_code or "UNKNOWN").inc()
         # The task ended without output: another model may be tried (the dead task's id
         # is the compare-and-set's condition, so no second task can be live).
         if falls_back(code=result.error_code, retryable=result.retryable) and job_fallback(

@@ -41,6 +41,7 @@ from apps.jobs.fallback import fallbacks_preflight
 from apps.jobs.inputs import ORIGINS as INPUT_SUFFIXES
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
 from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
+from apps.jobs.observe import job_transition_observe
 from apps.jobs.output import HLS, output_format_split
 from apps.moderation.screening import job_screener
 from apps.moderation.services import case_open_for_job, case_open_for_provider_block
@@ -71,6 +72,7 @@ def move_locked(
     JobEvent.objects.create(
         job=job, from_status=old, to_status=to, message=message[:500], data=data or {}
     )
+    job_transition_observe(job=job, from_status=old, to_status=to)
     # The outgoing webhook is part of the transition: same transaction, sent on commit.
     job_event_emit(job=job)
     return job
@@ -405,6 +407,7 @@ def job_submit(
                     "auto_selected": preflight.auto_selected,
                 },
             )
+            job_transition_observe(job=job, from_status="", to_status=job.status)
             if job.status == JobStatus.REVIEW:
                 job_event_emit(job=job)
             if job.status == JobStatus.QUEUED:

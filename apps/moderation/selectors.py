@@ -136,3 +136,22 @@ def moderation_stats(*, now: dt.datetime | None = None) -> dict[str, Any]:
             for cat, c in sorted(per_category.items())
         },
     }
+
+
+def moderation_backlog(*, now: dt.datetime | None = None) -> dict[str, dict[str, Any]]:
+    """Open cases per subject type: {type: {"open": n, "oldest_age_s": seconds | None}}
+    (one grouped query on the (state, subject_type, ...) index)."""
+    now = now or timezone.now()
+    rows = (
+        ModerationCase.objects.filter(state=CaseState.OPEN)
+        .values("subject_type")
+        .annotate(n=Count("id"), oldest=Min("opened_at"))
+        .values_list("subject_type", "n", "oldest")
+    )
+    found = {t: (n, oldest) for t, n, oldest in rows}
+    backlog: dict[str, dict[str, Any]] = {}
+    for subject_type in SubjectType.values:
+        n, oldest = found.get(subject_type, (0, None))
+        age = max(0.0, (now - oldest).total_seconds()) if oldest else None
+        backlog[subject_type] = {"open": n, "oldest_age_s": age}
+    return backlog

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import metrics
 from apps.core.errors import ApplicationError
 from apps.core.http import open_stream
 from apps.webhooks.enqueue import enqueue_delivery
@@ -193,6 +194,11 @@ def _record(message_id: int, attempt: int, at: dt.datetime, outcome: Outcome) ->
         if delay is not None:
             message_id_ = message.pk
             transaction.on_commit(lambda: enqueue_delivery(message_id_, countdown=delay))
+        outcome_label = (
+            "succeeded" if outcome.ok else ("retrying" if delay is not None else "failed")
+        )
+        event = message.event
+        metrics.after_commit(lambda: metrics.WEBHOOK_DELIVERIES.labels(event, outcome_label).inc())
         return delay
 
 
@@ -206,6 +212,8 @@ def _fail_unsent(message: WebhookMessage, reason: str) -> None:
         locked.claimed_until = None
         locked.save()
         WebhookAttempt.objects.create(message=locked, at=timezone.now(), error=reason)
+        event = locked.event
+        metrics.after_commit(lambda: metrics.WEBHOOK_DELIVERIES.labels(event, "not_sent").inc())
 
 
 def message_deliver(*, message_id: int) -> bool | None:

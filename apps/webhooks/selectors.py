@@ -1,10 +1,12 @@
-"""Reads of webhook data, always scoped to one workspace."""
+"""Reads of webhook data, scoped to one workspace (the staff-only reads at the end say so)."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.accounts.models import Workspace
 from apps.core.errors import NotFound
-from apps.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
+from apps.webhooks.models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 
 def endpoints_list(*, workspace: Workspace) -> QuerySet[WebhookEndpoint]:
@@ -49,3 +51,23 @@ def message_get(
     if found is None:
         raise NotFound("No such delivery.", details={"id": public_id})
     return found
+
+
+def deliveries_failed_recent(*, since: dt.datetime) -> QuerySet[WebhookMessage]:
+    """Every workspace's messages that gave up (no attempt left) since `since`, newest
+    first: for staff (the Operations page), never for a tenant."""
+    return (
+        WebhookMessage.objects.filter(status=MessageStatus.FAILED, updated_at__gte=since)
+        .select_related("workspace", "endpoint")
+        .order_by("-updated_at")
+    )
+
+
+def endpoints_failing() -> QuerySet[WebhookEndpoint]:
+    """Every workspace's endpoints that are failing (not a 2xx since `failing_since`) or
+    were disabled: for staff."""
+    return (
+        WebhookEndpoint.objects.filter(Q(failing_since__isnull=False) | Q(enabled=False))
+        .select_related("workspace")
+        .order_by("failing_since")
+    )

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id, HTTP metrics and the request log line (apps/core/middleware.py): first,
+    # so it sees every response, the other middleware's refusals included.
+    "apps.core.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -316,14 +319,35 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Logs and metrics (docs/operations.md) ------------------------------------------------
+# "plain" (default) or "json": one JSON object per line, with one line per request and per
+# job transition carrying the request id, workspace and job ids.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
+# One log line per request (method, route, status, duration, request id, workspace, user or
+# key). On by default with JSON logs, where it replaces gunicorn's access log.
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "apps.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# With JSON logs the Celery worker keeps Django's logging instead of installing its own
+# plain handlers, so its lines (job transitions included) are JSON too.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+# Bearer token that opens /metrics (Prometheus' `authorization` credentials); unset, the
+# URL is a 404. PROMETHEUS_MULTIPROC_DIR (read by prometheus-client itself) turns on
+# multiprocess mode: every process of the stack writes there and /metrics adds them up.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # --- Billing (Stripe) -------------------------------------------------------------------
 # Empty keys (the embedded default) turn card payments off: staff grant credits in the admin.
 # Webhooks are only accepted with STRIPE_WEBHOOK_SECRET set and a valid signature.

@@ -9,6 +9,23 @@ os.environ.setdefault(
     "CELERY_FS_DIR", str(Path(__file__).resolve().parents[2] / "var" / "test-celery")
 )
 
+# Prometheus multiprocess mode for the whole run, as in production, so a test can scrape
+# what a real worker process counted (tests/core/test_metrics_live.py). One directory per
+# run (the worker subprocesses inherit the variable); ones left by ended runs go.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    import shutil
+
+    _runs = Path(__file__).resolve().parents[2] / "var" / "test-prometheus"
+    for _old in _runs.glob("*") if _runs.is_dir() else []:
+        try:
+            os.kill(int(_old.name), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(_old, ignore_errors=True)
+        except PermissionError:
+            pass
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_runs / str(os.getpid()))
+    shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import VAR_DIR, env
 

@@ -1,3 +1,5 @@
+from unittest.mock import ANY
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -50,7 +52,7 @@ def test_wrong_revoked_and_malformed_keys_get_the_same_401(alice, header):
                 "code": "AUTHENTICATION_FAILED",
                 "message": "Invalid API key.",
                 "retryable": False,
-                "details": {},
+                "details": {"request_id": ANY},
             }
         }
 

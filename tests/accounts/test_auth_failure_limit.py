@@ -1,6 +1,7 @@
 """Issue 12 item 13: failed API-key authentications are limited per client address."""
 
 import types
+from unittest.mock import ANY
 
 import pytest
 from rest_framework.test import APIClient
@@ -38,7 +39,11 @@ def test_200_bad_key_requests_get_429_with_retry_after_past_the_limit(clock):
     assert error["code"] == "RATE_LIMIT_EXCEEDED"
     assert error["retryable"] is True
     assert "20 per minute" in error["message"]
-    assert error["details"] == {"auth_failures_per_minute": 20, "retry_after_s": 50}
+    assert error["details"] == {
+        "auth_failures_per_minute": 20,
+        "retry_after_s": 50,
+        "request_id": ANY,
+    }
     assert last["Retry-After"] == "50"
 
 

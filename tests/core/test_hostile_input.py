@@ -3,6 +3,7 @@
 import base64
 import io
 import json
+from unittest.mock import ANY
 
 import pytest
 from django.test import Client
@@ -223,7 +224,7 @@ def test_json_nested_1000_deep_in_a_multipart_json_field_is_a_400(alice_api):
         format="multipart",
     )
     error = assert_envelope(response, 400, "VALIDATION_ERROR")
-    assert error["details"] == {"field": "settings"}
+    assert error["details"] == {"field": "settings", "request_id": ANY}
 
 
 def test_json_nested_1000_deep_to_a_tokened_provider_webhook_is_a_400(anon_api):
@@ -243,7 +244,7 @@ def test_more_than_1000_multipart_fields_is_a_400(alice_api):
     response = alice_api.post("/api/v1/generate", fields, format="multipart")
     error = assert_envelope(response, 400, "VALIDATION_ERROR")
     assert error["retryable"] is False
-    assert error["details"] == {"max_fields": 1000}
+    assert error["details"] == {"max_fields": 1000, "request_id": ANY}
 
 
 def _many_files(count: int) -> dict[str, io.BytesIO]:

@@ -51,6 +51,8 @@ def runstack_env(tmp_path: Path, port: int) -> dict[str, str]:
         CELERY_FS_DIR=str(tmp_path / "celery"),
         CELERY_BEAT_SCHEDULE_FILENAME=str(tmp_path / "beat" / "schedule"),
         MEDIA_ROOT=str(tmp_path / "media"),
+        # runstack empties its metrics directory: never the test run's own.
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
         PORT=str(port),
     )
     return env

@@ -112,9 +112,11 @@ def test_status_is_404_to_another_tenant_like_a_missing_task(alice, charlie):
     status = alice.api.get(f"{BASE}/tasks/{task_id}/status").json()
     assert (status["task_id"], status["status"], status["progress"]) == (task_id, "queued", 0)
     assert status["result"] is None and status["error"] is None
-    foreign = charlie.api.get(f"{BASE}/tasks/{task_id}/status")
+    # One request id for both: it is echoed in the body, everything else must be equal.
+    rid = {"HTTP_X_REQUEST_ID": "same-request"}
+    foreign = charlie.api.get(f"{BASE}/tasks/{task_id}/status", **rid)
     envelope(foreign, 404, "NOT_FOUND")
-    assert foreign.json() == alice.api.get(f"{BASE}/tasks/job_missing/status").json()
+    assert foreign.json() == alice.api.get(f"{BASE}/tasks/job_missing/status", **rid).json()
 
 
 @pytest.mark.isolation("alwrity-task-result")

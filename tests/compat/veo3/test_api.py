@@ -81,8 +81,9 @@ def test_the_task_reads_as_the_spec_polls_it_and_is_404_to_another_tenant(alice,
     assert task["result"] is None and task["error"] is None
     error = veo3_error(charlie.api.get(f"{BASE}/tasks/{task_id}"), 404, "NotFoundError")
     assert error["code"] == "NOT_FOUND"
-    missing = alice.api.get(f"{BASE}/tasks/job_doesnotexist")
-    assert missing.json() == charlie.api.get(f"{BASE}/tasks/{task_id}").json()
+    rid = {"HTTP_X_REQUEST_ID": "same-request"}  # echoed in the body
+    missing = alice.api.get(f"{BASE}/tasks/job_doesnotexist", **rid)
+    assert missing.json() == charlie.api.get(f"{BASE}/tasks/{task_id}", **rid).json()
 
 
 @pytest.mark.isolation("veo3-video")

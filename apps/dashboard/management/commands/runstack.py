@@ -4,6 +4,7 @@ Listens on 127.0.0.1:PORT (the PORT setting, 8000 by default; PUBLIC_BASE_URL fo
 unless set). Prints the URL only once the web server answers; a busy port says which
 setting to change; Ctrl-C stops all three and exits 0 (apps/core/supervisor.py)."""
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError
 
 from apps.accounts.models import User
+from apps.core.metrics import MULTIPROC_ENV, multiproc_clear
 from apps.core.supervisor import Supervisor, answers, port_is_free
 from apps.dashboard.management.commands.demo_setup import DEMO_EMAIL, DEMO_PASSWORD
 
@@ -39,7 +41,13 @@ class Command(BaseCommand):
         Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
         url = f"http://{host}:{port}/"
         py = sys.executable
-        supervisor = Supervisor(env={"PORT": str(port)})
+        # Prometheus multiprocess mode: web, worker (each pool process) and beat write their
+        # metrics to one directory that /metrics adds up; emptied here, at the stack's start.
+        metrics_dir = Path(
+            os.environ.get(MULTIPROC_ENV) or settings.VAR_DIR / "prometheus"  # type: ignore[misc]
+        )
+        multiproc_clear(metrics_dir)
+        supervisor = Supervisor(env={"PORT": str(port), MULTIPROC_ENV: str(metrics_dir)})
         supervisor.add("web", [py, "manage.py", "runserver", f"{host}:{port}"])
         supervisor.add(
             "worker",
