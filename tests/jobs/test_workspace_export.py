@@ -87,8 +87,12 @@ def test_admins_and_members_cannot_export_or_read_exports(alice, alice_api, bob,
     assert WorkspaceExport.objects.count() == 1
 
 
-def test_another_tenants_export_is_not_found(alice_api, charlie_api):
+@pytest.mark.isolation("api:workspace-export", "api:workspace-export-detail")
+def test_another_tenants_export_is_not_found(alice_api, charlie, charlie_api):
     exported = _export(alice_api)
+    # charlie's own export covers his workspace only and never lists alice's.
+    own = _export(charlie_api)
+    assert WorkspaceExport.objects.get(public_id=own["id"]).workspace == charlie.workspace
     response = charlie_api.get(f"/api/v1/workspace/exports/{exported['id']}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
