@@ -121,3 +121,11 @@ def test_an_expired_export_loses_its_link_and_retention_deletes_its_zip(
     assert exports_purge_expired(now=later) == 1
     assert not zip_path.exists()
     assert alice_api.get(f"/api/v1/workspace/exports/{exported['id']}").status_code == 404
+
+
+def test_a_json_null_body_is_refused_and_no_body_is_fine(alice_api):
+    response = alice_api.post(
+        "/api/v1/workspace/export", data="null", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert alice_api.post("/api/v1/workspace/export").status_code == 202

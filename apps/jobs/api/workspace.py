@@ -86,7 +86,7 @@ class WorkspaceExportStartView(APIView):
         responses={202: WorkspaceExportSerializer, **errors(400, 403)},
     )
     def post(self, request: Request) -> Response:
-        WorkspaceExportStartSerializer(data=request.data or {}).is_valid(raise_exception=True)
+        WorkspaceExportStartSerializer(data=request.data).is_valid(raise_exception=True)
         started = export.export_start(actor=request.membership)
         return Response(WorkspaceExportSerializer(started).data, status=status.HTTP_202_ACCEPTED)
 
