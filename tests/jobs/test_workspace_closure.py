@@ -213,3 +213,16 @@ def test_the_hourly_retention_run_erases_closed_workspaces_past_a_configured_gra
     assert retention_apply(now=erase_after)["closed_workspaces_erased"] == 1
     assert not (job_storage / asset.storage_key).exists()
     assert not Asset.objects.filter(pk=asset.pk).exists()
+
+
+def test_a_closed_workspaces_public_assets_leave_the_public_gallery(alice, alice_api):
+    from apps.gallery.models import ModerationState, Visibility
+    from apps.gallery.selectors import assets_public
+
+    job = alice_api.post("/api/v1/generate", TEXT_JOB, format="json").json()
+    Asset.objects.filter(source_job_id=job["id"]).update(
+        saved=True, visibility=Visibility.PUBLIC, moderation_state=ModerationState.APPROVED
+    )
+    assert assets_public().filter(workspace=alice.workspace).count() == 1
+    assert _close(alice_api, alice.workspace.name).status_code == 200
+    assert not assets_public().filter(workspace=alice.workspace).exists()
