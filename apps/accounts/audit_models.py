@@ -35,6 +35,7 @@ class AuditAction(models.TextChoices):
     ASSET_MADE_PUBLIC = "asset.made_public", "Asset made public"
     WORKSPACE_EXPORTED = "workspace.exported", "Workspace exported"
     WORKSPACE_CLOSED = "workspace.closed", "Workspace closed"
+    WORKSPACE_REOPENED = "workspace.reopened", "Workspace reopened"
     ADMIN_ACTION = "admin.action", "Staff admin action"
 
 

@@ -14,8 +14,18 @@ def workspace_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "membership", None) is None:
+        membership = getattr(request, "membership", None)
+        if membership is None:
             return render(request, "dashboard/no_workspace.html", status=403)
+        if membership.workspace.closed_at is not None and not getattr(
+            view, "allows_closed_workspace", False
+        ):
+            return render(
+                request,
+                "dashboard/workspace_closed.html",
+                {"workspace": membership.workspace, "membership": membership},
+                status=403,
+            )
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -102,6 +102,12 @@ class Workspace(BaseModel):
     )
     # Bytes held in storage (uploads and results), kept by gallery's storage accounting.
     storage_used_bytes = models.BigIntegerField(default=0)
+    # Closure (apps/jobs/closure.py): access stops at `closed_at`; media and personal data
+    # are erased once `erase_after` has passed (the owner may reopen until then), and
+    # `erased_at` marks the anonymised row the ledger keeps pointing at.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    erase_after = models.DateTimeField(null=True, blank=True, db_index=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     members = models.ManyToManyField(User, through="Membership", related_name="workspaces")
 

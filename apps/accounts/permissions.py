@@ -36,7 +36,24 @@ class IsWorkspaceMember(BasePermission):
         resolve_workspace(request)
         if request.membership is None:
             raise PermissionDenied("You are not a member of any workspace.")
+        workspace_closed_check(request.workspace, view)
         return True
+
+
+def workspace_closed_check(workspace: Any, view: Any) -> None:
+    """403 for every request to a closed workspace, except the few views that declare
+    `allows_closed_workspace` (reopening it, and reading its exports)."""
+    if workspace.closed_at is None or getattr(view, "allows_closed_workspace", False):
+        return
+    raise PermissionDenied(
+        f"This workspace was closed on {workspace.closed_at:%Y-%m-%d %H:%M} UTC; "
+        + (
+            "it has been erased."
+            if workspace.erased_at
+            else f"its owner can reopen it until {workspace.erase_after:%Y-%m-%d %H:%M} UTC."
+        ),
+        details={"workspace_closed": True, "closed_at": workspace.closed_at.isoformat()},
+    )
 
 
 class IsWorkspaceManager(IsWorkspaceMember):

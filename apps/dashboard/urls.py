@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from apps.dashboard import audit, operations, studio, usage, views
+from apps.dashboard import audit, operations, studio, usage, views, workspace
 
 app_name = "dashboard"
 
@@ -19,6 +19,10 @@ urlpatterns = [
     path("members/<str:member_id>/role/", views.member_change, name="member-change"),
     path("members/<str:member_id>/remove/", views.member_remove, name="member-remove"),
     path("audit/", audit.audit_log, name="audit-log"),
+    path("workspace/", workspace.workspace_settings, name="workspace"),
+    path("workspace/export/", workspace.workspace_export, name="workspace-export"),
+    path("workspace/close/", workspace.workspace_close, name="workspace-close"),
+    path("workspace/reopen/", workspace.workspace_reopen, name="workspace-reopen"),
     path("studio/", studio.studio, name="studio"),
     path("studio/jobs/", studio.studio_jobs, name="studio-jobs"),
     path("jobs/<str:job_id>/", studio.job_detail, name="job-detail"),

@@ -84,9 +84,11 @@ def asset_get_pending_upload(*, workspace: Workspace, public_id: str) -> Asset:
 def assets_public() -> QuerySet[Asset]:
     """Public assets that passed moderation, across workspaces, newest first. Only saved
     ones: services refuse to publish an unsaved asset, and a row published before that
-    rule (or written around the service) stays out of the feed until it is saved."""
+    rule (or written around the service) stays out of the feed until it is saved. A closed
+    workspace's assets leave the feed at closure (apps/jobs/closure.py)."""
     return (
         Asset.objects.filter(
+            workspace__closed_at__isnull=True,
             status=AssetStatus.READY,
             visibility=Visibility.PUBLIC,
             moderation_state=ModerationState.APPROVED,

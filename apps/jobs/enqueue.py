@@ -6,7 +6,9 @@ from celery import current_app
 
 # The tasks a job's id is sent to (apps/jobs/tasks.py registers them under these names;
 # JobsConfig.ready imports it, so they are registered in every process).
-JOB_TASKS = frozenset({"jobs.start", "jobs.poll", "jobs.provider_cancel"})
+JOB_TASKS = frozenset(
+    {"jobs.start", "jobs.poll", "jobs.provider_cancel", "jobs.build_workspace_export"}
+)
 
 
 def enqueue(task_name: str, job_id: int, countdown: float = 0, **kwargs: Any) -> None:

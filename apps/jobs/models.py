@@ -169,3 +169,37 @@ class AnonymousJob(models.Model):
 
     def __str__(self) -> str:
         return f"anonymous {self.job_id}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class WorkspaceExport(BaseModel):
+    """One export of a workspace (apps/jobs/export.py): a zip of its records as JSON and
+    its media, built by `jobs.build_workspace_export`, kept until `expires_at`."""
+
+    public_id = PublicIdField(prefix="exp")
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="exports")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    storage_key = models.CharField(max_length=512, blank=True)
+    size_bytes = models.BigIntegerField(default=0, help_text="Size of the zip (bytes).")
+    error_message = models.TextField(blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # The zip is deleted (and the row with it) once this has passed.
+    expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.status})"

@@ -6,7 +6,8 @@ per its workspace tier's days (docs/operations.md, "Audit log and retention"):
   references are erased; the row (model, method, status, credits, timings) stays for
   usage and billing;
 - job events (RETENTION_JOB_EVENTS_DAYS): the status trail of finished jobs;
-- audit events (RETENTION_AUDIT_DAYS, accounts).
+- audit events (RETENTION_AUDIT_DAYS, accounts);
+- expired workspace exports, and closed workspaces past their grace (apps/jobs/closure.py).
 
 It lives in jobs because jobs is the lowest app that sees all four kinds."""
 
@@ -19,6 +20,8 @@ from django.utils import timezone
 
 from apps.accounts.audit import audit_events_purge
 from apps.gallery.services import assets_apply_retention
+from apps.jobs.closure import workspaces_erase_due
+from apps.jobs.export import exports_purge_expired
 from apps.jobs.models import TERMINAL, Job, JobEvent
 
 logger = logging.getLogger(__name__)
@@ -76,6 +79,8 @@ def retention_apply(*, now: dt.datetime | None = None) -> dict[str, int]:
         "job_inputs": job_inputs_purge(now=now),
         "job_events": job_events_purge(now=now),
         "audit_events": audit_events_purge(now=now),
+        "workspace_exports": exports_purge_expired(now=now),
+        "closed_workspaces_erased": workspaces_erase_due(now=now),
     }
     logger.info(
         "Retention applied: %s",

@@ -31,6 +31,7 @@ from apps.core.errors import (
     AuthenticationFailed,
     Conflict,
     ErrorCode,
+    PermissionDenied,
     RateLimitExceeded,
 )
 from apps.jobs.continuation import PARAM, continuation_fields
@@ -375,7 +376,20 @@ def job_submit(
         )
     try:
         with transaction.atomic():
-            Workspace.objects.select_for_update().filter(pk=workspace.pk).first()
+            # The workspace lock also orders this submit against a closure: one that
+            # committed first is seen here; one that commits after finds this job in
+            # flight and cancels it.
+            closed = (
+                Workspace.objects.select_for_update()
+                .filter(pk=workspace.pk)
+                .values_list("closed_at", flat=True)
+                .first()
+            )
+            if closed is not None:
+                raise PermissionDenied(
+                    "This workspace is closed; it accepts no new jobs.",
+                    details={"workspace_closed": True, "closed_at": closed.isoformat()},
+                )
             retried = _replay_retry(workspace, fingerprint) if client_retry else None
             if retried is not None:
                 inputs_discard(created_assets)

@@ -5,6 +5,7 @@ beat schedule refer to: never rename them."""
 from celery import shared_task
 
 from apps.jobs import pipeline
+from apps.jobs.export import export_build
 from apps.jobs.retention import retention_apply
 from apps.jobs.sweep import jobs_sweep
 
@@ -33,3 +34,8 @@ def sweep() -> dict[str, int]:
 def apply_retention() -> dict[str, int]:
     """Beat runs this hourly: every kind of retention, counts per kind in the log."""
     return retention_apply()
+
+
+@shared_task(name="jobs.build_workspace_export")
+def build_workspace_export(export_id: int) -> None:
+    export_build(export_id=export_id)

@@ -230,6 +230,11 @@ RETENTION_AUDIT_DAYS = {
     "enterprise": env.int("RETENTION_AUDIT_DAYS_ENTERPRISE", default=730),
 }
 RETENTION_AUDIT_DAYS_PLATFORM = env.int("RETENTION_AUDIT_DAYS_PLATFORM", default=365)
+# Workspace closure and export (docs/operations.md, "Workspace export and closure"): a
+# closed workspace's media and personal data are erased this many days after closure;
+# an export's zip is kept (and its signed link valid) for WORKSPACE_EXPORT_TTL_S seconds.
+WORKSPACE_CLOSURE_GRACE_DAYS = env.int("WORKSPACE_CLOSURE_GRACE_DAYS", default=30)
+WORKSPACE_EXPORT_TTL_S = env.int("WORKSPACE_EXPORT_TTL_S", default=86400)
 # Tiers whose jobs may ask for `output_format: "hls"` (an adaptive HLS set; issue 17).
 HLS_TIERS = env.list("HLS_TIERS", default=["enterprise"])
 GALLERY_SIGNED_URL_TTL_S = env.int("GALLERY_SIGNED_URL_TTL_S", default=900)

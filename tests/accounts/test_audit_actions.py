@@ -31,10 +31,7 @@ from tests.moderation.test_api import open_case
 pytestmark = pytest.mark.django_db
 
 # Listed actions with no entry point on this branch yet (see docs/operations.md).
-NOT_YET_WIRED = {
-    AuditAction.WORKSPACE_EXPORTED: "workspace export is not built yet",
-    AuditAction.WORKSPACE_CLOSED: "workspace closure is not built yet",
-}
+NOT_YET_WIRED: dict[str, str] = {}
 
 
 @dataclass
@@ -328,6 +325,35 @@ def admin_action(request) -> Expect:
     return Expect(alice.workspace, target.public_id, root, target_type="api_key")
 
 
+def workspace_exported(request) -> Expect:
+    alice = request.getfixturevalue("alice")
+    response = alice.api.post("/api/v1/workspace/export", {}, format="json")
+    assert response.status_code == 202
+    return Expect(
+        alice.workspace, response.json()["id"], alice.user, key_of(alice), "workspace_export"
+    )
+
+
+def workspace_closed(request) -> Expect:
+    alice = request.getfixturevalue("alice")
+    key = key_of(alice)
+    body = {"confirm": alice.workspace.name}
+    assert alice.api.post("/api/v1/workspace/close", body, format="json").status_code == 200
+    return Expect(alice.workspace, alice.workspace.public_id, alice.user, key, "workspace")
+
+
+def workspace_reopened(request) -> Expect:
+    alice = request.getfixturevalue("alice")
+    body = {"confirm": alice.workspace.name}
+    assert alice.api.post("/api/v1/workspace/close", body, format="json").status_code == 200
+    User.objects.filter(pk=alice.user.pk).update(active_workspace=alice.workspace)
+    session = Client()
+    session.force_login(alice.user)
+    # The key is revoked by the closure: the owner reopens from a dashboard session.
+    assert session.post("/workspace/reopen/").status_code == 302
+    return Expect(alice.workspace, alice.workspace.public_id, alice.user, None, "workspace")
+
+
 CASES: dict[str, Callable[[Any], Expect]] = {
     AuditAction.SIGN_IN: sign_in,
     AuditAction.SIGN_IN_FAILED: sign_in_failed,
@@ -350,6 +376,9 @@ CASES: dict[str, Callable[[Any], Expect]] = {
     AuditAction.MODERATION_DECIDED: moderation_decided,
     AuditAction.MODERATION_APPEALED: moderation_appealed,
     AuditAction.ASSET_MADE_PUBLIC: asset_made_public,
+    AuditAction.WORKSPACE_EXPORTED: workspace_exported,
+    AuditAction.WORKSPACE_CLOSED: workspace_closed,
+    AuditAction.WORKSPACE_REOPENED: workspace_reopened,
     AuditAction.ADMIN_ACTION: admin_action,
 }
 

@@ -104,8 +104,18 @@ def test_the_beat_task_logs_the_count_of_each_kind(alice, caplog):
     JobEvent.objects.update(created_at=timezone.now() - 40 * DAY)
     with caplog.at_level(logging.INFO, logger="apps.jobs.retention"):
         counts = tasks.apply_retention()
-    assert counts == {"unsaved_results": 0, "job_inputs": 1, "job_events": 2, "audit_events": 0}
-    assert "unsaved_results=0, job_inputs=1, job_events=2, audit_events=0" in caplog.text
+    assert counts == {
+        "unsaved_results": 0,
+        "job_inputs": 1,
+        "job_events": 2,
+        "audit_events": 0,
+        "workspace_exports": 0,
+        "closed_workspaces_erased": 0,
+    }
+    assert (
+        "unsaved_results=0, job_inputs=1, job_events=2, audit_events=0, "
+        "workspace_exports=0, closed_workspaces_erased=0" in caplog.text
+    )
     schedule = django_settings.CELERY_BEAT_SCHEDULE["retention"]
     assert schedule["task"] == "jobs.apply_retention"
 
