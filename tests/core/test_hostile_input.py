@@ -43,6 +43,7 @@ CURSOR_LISTS = [
     ("/api/v1/moderation/cases", "staff"),
     ("/api/v1/webhooks", "alice"),
     ("/api/v1/webhooks/<str:endpoint_id>/deliveries", "alice"),
+    ("/api/v1/audit-events", "alice"),
 ]
 
 BAD_CURSORS = [

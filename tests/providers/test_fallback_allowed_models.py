@@ -1,5 +1,7 @@
 """An API key's allowed_models covers fallback candidates too (they may deliver)."""
 
+from unittest.mock import ANY
+
 import pytest
 
 from apps.billing.models import CreditAccount
@@ -32,7 +34,11 @@ def test_a_fallback_outside_the_keys_allowed_models_is_403_with_nothing_held(ali
     assert response.status_code == 403, response.json()
     error = response.json()["error"]
     assert error["code"] == "PERMISSION_DENIED"
-    assert error["details"] == {"allowed_models": ["wavespeed-ai/"], "model": "seedance-lite-t2v"}
+    assert error["details"] == {
+        "allowed_models": ["wavespeed-ai/"],
+        "model": "seedance-lite-t2v",
+        "request_id": ANY,
+    }
     assert not Job.objects.exists()
     assert CreditAccount.objects.get(workspace=alice.workspace).held == 0
 

@@ -119,7 +119,7 @@ def test_every_catalog_model_is_available_with_the_sandbox_on(anon_api, settings
     assert not all(off.values())
     settings.PROVIDER_SANDBOX = True
     on = {m["id"]: m["available"] for m in _all_models(anon_api)}
-    assert len(on) == len(CATALOG) == 60
+    assert len(on) == len(CATALOG) == 61
     assert all(on.values())
 
 

@@ -2,6 +2,8 @@
 with an AI edit model) and /generate {"method": "edit"}, checked against the model's data,
 priced as the catalogue says, run on the WaveSpeed sandbox end to end."""
 
+from unittest.mock import ANY
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -242,7 +244,7 @@ def test_retake_with_another_model_is_a_400_listing_the_models_that_do_it(alice,
         )
     )
     assert error["code"] == "VALIDATION_ERROR"
-    assert error["details"] == {"field": "model", "allowed": [RETAKE]}
+    assert error["details"] == {"field": "model", "allowed": [RETAKE], "request_id": ANY}
     assert RETAKE in error["message"]
 
 
