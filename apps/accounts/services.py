@@ -1,15 +1,14 @@
 """Writes for users, workspaces, memberships and API keys."""
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts import audit, keys
+from apps.accounts.key_settings import api_key_settings_clean
 from apps.accounts.models import ApiKey, AuditAction, Membership, Role, Tier, User, Workspace
-from apps.accounts.scopes import ALL_SCOPES
 from apps.accounts.selectors import api_key_for_prefix, membership_for
 from apps.accounts.signals import workspace_created
 from apps.core.errors import (
@@ -185,134 +184,6 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
     membership.delete()
 
 
-# The model catalogue lives above accounts; it registers how to resolve a model id at
-# start-up (apps/catalog/apps.py) so keys' `allowed_models` can be checked here.
-_model_catalog: Callable[[], dict[str, str]] | None = None
-
-
-def model_catalog_register(ids: Callable[[], dict[str, str]]) -> None:
-    """`ids()` maps every model id and alias to its model id."""
-    global _model_catalog
-    _model_catalog = ids
-
-
-MAX_ALLOWED_MODELS = 100
-# Far above any real month's spend; keeps absurd input a 400 instead of a bigint overflow.
-MAX_MONTHLY_CREDIT_LIMIT = 10**12  # credits
-API_KEY_FIELDS = ("name", "scopes", "allowed_models", "monthly_credit_limit", "expires_at")
-
-
-def _invalid(field: str, message: str, **details: Any) -> ValidationError:
-    return ValidationError(
-        f"{field}: {message}", details={"field": field, "fields": {field: [message]}, **details}
-    )
-
-
-def _clean_name(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _invalid("name", "Give the key a name.")
-    if len(value.strip()) > 100:
-        raise _invalid("name", "At most 100 characters.")
-    return value.strip()
-
-
-def _clean_scopes(value: Any) -> list[str]:
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise _invalid("scopes", "A list of scope names.", allowed=list(ALL_SCOPES))
-    unknown = sorted(set(value) - set(ALL_SCOPES))
-    if unknown:
-        raise _invalid(
-            "scopes",
-            f"Unknown scope{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}; "
-            f"choose from {', '.join(ALL_SCOPES)}.",
-            unknown=unknown,
-            allowed=list(ALL_SCOPES),
-        )
-    if not value:
-        raise _invalid("scopes", "Give the key at least one scope.", allowed=list(ALL_SCOPES))
-    return [s for s in ALL_SCOPES if s in value]
-
-
-def _clean_models(value: Any) -> list[str]:
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise _invalid("allowed_models", "A list of model ids or prefixes like 'local/'.")
-    if len(value) > MAX_ALLOWED_MODELS:
-        raise _invalid("allowed_models", f"At most {MAX_ALLOWED_MODELS} entries.")
-    catalog = _model_catalog() if _model_catalog else {}
-    cleaned: list[str] = []
-    for item in (v.strip() for v in value):
-        if item.endswith("/") and any(model.startswith(item) for model in catalog.values()):
-            resolved = item
-        elif item in catalog:
-            resolved = catalog[item]  # an alias is stored as the model's id
-        else:
-            raise _invalid(
-                "allowed_models",
-                f"'{item[:200]}' is neither a model id nor a prefix (ending in '/') of one; "
-                "see GET /api/v1/models.",
-                unknown=item[:200],
-            )
-        if resolved not in cleaned:
-            cleaned.append(resolved)
-    return cleaned
-
-
-def _clean_limit(value: Any) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise _invalid(
-            "monthly_credit_limit", "A whole number of credits, 0 or more, or null for none."
-        )
-    if value > MAX_MONTHLY_CREDIT_LIMIT:
-        raise _invalid("monthly_credit_limit", f"At most {MAX_MONTHLY_CREDIT_LIMIT} credits.")
-    return value
-
-
-def _clean_expiry(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime) or timezone.is_naive(value):
-        raise _invalid("expires_at", "A date and time with a time zone, or null for never.")
-    if value <= timezone.now():
-        raise _invalid("expires_at", "Must be in the future.")
-    return value
-
-
-_CLEANERS: dict[str, Callable[[Any], Any]] = {
-    "name": _clean_name,
-    "scopes": _clean_scopes,
-    "allowed_models": _clean_models,
-    "monthly_credit_limit": _clean_limit,
-    "expires_at": _clean_expiry,
-}
-
-
-def _api_key_settings(
-    changes: dict[str, Any],
-    *,
-    actor: Membership,
-    actor_key: ApiKey | None,
-    api_key: ApiKey | None = None,
-) -> dict[str, Any]:
-    # Members make and change their own keys (a key acts as its maker, so it can do no
-    # more than they can); owners and admins change anyone's.
-    if api_key is not None and api_key.created_by_id != actor.user_id and not actor.can_manage:
-        raise PermissionDenied("Only owners and admins can change someone else's key.")
-    unknown = sorted(set(changes) - set(API_KEY_FIELDS))
-    if unknown:
-        raise _invalid(unknown[0], "Unknown field.", unknown=unknown, allowed=list(API_KEY_FIELDS))
-    cleaned = {name: _CLEANERS[name](value) for name, value in changes.items()}
-    if actor_key is not None and "scopes" in cleaned:
-        beyond = sorted(set(cleaned["scopes"]) - set(actor_key.scopes))
-        if beyond:
-            raise PermissionDenied(
-                f"This API key cannot grant scopes it does not have: {', '.join(beyond)}.",
-                details={"required_scope": beyond[0], "scopes": list(actor_key.scopes)},
-            )
-    return cleaned
-
-
 @transaction.atomic
 def api_key_create(
     *, actor: Membership, name: str, actor_key: ApiKey | None = None, **settings: Any
@@ -321,7 +192,7 @@ def api_key_create(
     scopes (default every one but admin), allowed_models, monthly_credit_limit,
     expires_at. Any member may make one (it acts as them); `actor_key` is the API key
     making the request, if any (it cannot grant scopes it lacks)."""
-    cleaned = _api_key_settings({"name": name, **settings}, actor=actor, actor_key=actor_key)
+    cleaned = api_key_settings_clean({"name": name, **settings}, actor=actor, actor_key=actor_key)
     prefix, full_key = keys.generate()
     api_key = ApiKey.objects.create(
         workspace=actor.workspace,
@@ -346,7 +217,7 @@ def api_key_update(
     """Changes a key's name, scopes, allowed models, monthly limit or expiry (its maker,
     or an owner or admin). Keys are read from the database on every request, so the change
     applies to the very next one. A revoked key cannot be changed."""
-    cleaned = _api_key_settings(changes, actor=actor, actor_key=actor_key, api_key=api_key)
+    cleaned = api_key_settings_clean(changes, actor=actor, actor_key=actor_key, api_key=api_key)
     with transaction.atomic():
         api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
         if api_key.revoked_at is not None:

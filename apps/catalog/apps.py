@@ -6,7 +6,7 @@ class CatalogConfig(AppConfig):
     label = "catalog"
 
     def ready(self) -> None:
-        from apps.accounts.services import model_catalog_register
+        from apps.accounts.key_settings import model_catalog_register
         from apps.catalog.registry import ALIASES, CATALOG
 
         # API keys' allowed_models are checked against the catalogue (accounts sits below

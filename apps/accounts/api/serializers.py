@@ -5,9 +5,9 @@ from rest_framework import serializers
 
 from apps.accounts import keys
 from apps.accounts.budgets import api_key_spent
+from apps.accounts.key_settings import MAX_ALLOWED_MODELS, MAX_MONTHLY_CREDIT_LIMIT
 from apps.accounts.models import ApiKey, Membership, Role, Tier, Workspace
 from apps.accounts.scopes import Scope
-from apps.accounts.services import MAX_ALLOWED_MODELS, MAX_MONTHLY_CREDIT_LIMIT
 
 
 class TierSerializer(serializers.ModelSerializer[Tier]):
