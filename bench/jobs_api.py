@@ -19,8 +19,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-DB = "reelsmith_bench"
-PORT = 8111
+# Overridable so two benchmarks (e.g. in two checkouts) can run side by side.
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/reelsmith_bench"
+)
+DB = DATABASE_URL.rsplit("/", 1)[1]
+PORT = int(os.environ.get("BENCH_PORT", "8111"))
 BASE = f"http://127.0.0.1:{PORT}"
 JOB = {
     "method": "text-to-video",
@@ -37,8 +41,8 @@ def env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "bench.benchsite",
         "DJANGO_SECRET_KEY": "bench-" + "k" * 60,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB}",
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"),
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "PYTHONPATH": str(ROOT),
     }
