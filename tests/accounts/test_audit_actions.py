@@ -168,39 +168,33 @@ def subscription_changed(request) -> Expect:
     return Expect(alice.workspace, sub["id"], target_type="subscription", actor_label="stripe")
 
 
-def credits_granted(request) -> Expect:
+def _ledger_entry_added(request, *, kind: str, credits: int, replay_too: bool) -> Expect:
+    """Staff add a ledger entry in the admin; with `replay_too` the same form is posted
+    again (its idempotency key makes the second post a no-op form error, not an entry)."""
     alice = request.getfixturevalue("alice")
     client, root = staff_client(request)
     form = client.get("/admin/billing/ledgerentry/add/")
     key = form.context["adminform"].form.fields["idempotency_key"].initial
     data = {
         "workspace": alice.workspace.pk,
-        "kind": "grant",
-        "credits": 300,
-        "description": "welcome",
+        "kind": kind,
+        "credits": credits,
+        "description": f"{kind} by staff",
         "idempotency_key": key,
     }
     assert client.post("/admin/billing/ledgerentry/add/", data).status_code == 302
-    assert client.post("/admin/billing/ledgerentry/add/", data).status_code == 200  # replay
+    if replay_too:
+        assert client.post("/admin/billing/ledgerentry/add/", data).status_code == 200
     entry = LedgerEntry.objects.get(idempotency_key=key)
     return Expect(alice.workspace, entry.public_id, root, target_type="ledger_entry")
+
+
+def credits_granted(request) -> Expect:
+    return _ledger_entry_added(request, kind="grant", credits=300, replay_too=True)
 
 
 def credits_adjusted(request) -> Expect:
-    alice = request.getfixturevalue("alice")
-    client, root = staff_client(request)
-    form = client.get("/admin/billing/ledgerentry/add/")
-    key = form.context["adminform"].form.fields["idempotency_key"].initial
-    data = {
-        "workspace": alice.workspace.pk,
-        "kind": "adjustment",
-        "credits": 25,
-        "description": "goodwill",
-        "idempotency_key": key,
-    }
-    assert client.post("/admin/billing/ledgerentry/add/", data).status_code == 302
-    entry = LedgerEntry.objects.get(idempotency_key=key)
-    return Expect(alice.workspace, entry.public_id, root, target_type="ledger_entry")
+    return _ledger_entry_added(request, kind="adjustment", credits=25, replay_too=False)
 
 
 def credits_refunded(request) -> Expect:
