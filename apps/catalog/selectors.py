@@ -15,6 +15,7 @@ from apps.catalog.pricing import pricing_describe, spec_pricing
 from apps.catalog.registry import CATALOG, PROVIDERS, spec_for
 from apps.catalog.registry.types import Method, ModelSpec, Quality
 from apps.core.errors import NotFound
+from apps.media import matte_installed
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,13 @@ def _entry(
     elif not provider_configured(provider=spec.provider):
         reason = f"{PROVIDERS[spec.provider][0]} is not configured on this server."
         code = "not_configured"
+    elif (
+        Method.REMOVE_BACKGROUND in spec.methods
+        and spec.provider == "local"
+        and not (matte_installed())
+    ):
+        reason = "Background removal is not installed on this server (the mediapipe package)."
+        code = "not_installed"
     elif degraded is not None and spec.provider in degraded:
         reason = f"{PROVIDERS[spec.provider][0]} is failing right now; tried again shortly."
         code = "degraded"

@@ -38,7 +38,13 @@ from apps.media.ops.edit import (
 )
 from apps.media.ops.generate import image_to_video, lipsync_preview, text_to_video
 from apps.media.ops.hls import HlsPackage, package_hls
-from apps.media.ops.matte import MatteUnavailable, matte_available, parse_colour, remove_background
+from apps.media.ops.matte import (
+    MatteUnavailable,
+    matte_available,
+    matte_installed,
+    parse_colour,
+    remove_background,
+)
 from apps.media.ops.stills import extract_last_frame, sprite_sheet, thumbnail
 from apps.media.probe import MediaInfo, probe
 from apps.media.progress import CancelCheck, Progress, ProgressCallback
@@ -69,6 +75,7 @@ __all__ = [
     "image_to_video",
     "lipsync_preview",
     "matte_available",
+    "matte_installed",
     "mute",
     "optimize",
     "package_hls",

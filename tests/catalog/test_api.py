@@ -263,3 +263,19 @@ def test_a_bad_models_limit_or_cursor_is_a_400_naming_it(anon_api, params, field
     response = anon_api.get(MODELS_URL, params)
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]["fields"]
+
+
+def test_the_local_background_remover_is_unavailable_without_its_package(anon_api, monkeypatch):
+    """On a server without mediapipe (CPython 3.13 has no wheel) the model says so in the
+    catalogue, auto-selection skips it, and its estimate carries the reason
+    (tests/jobs/test_remove_background_missing.py: a job naming it is refused)."""
+    monkeypatch.setattr("apps.catalog.selectors.matte_installed", lambda: False)
+    model = anon_api.get(f"{MODELS_URL}/local/remove-background").json()
+    assert (model["available"], model["reason"]) == (False, "not_installed")
+    assert "mediapipe" in model["unavailable_reason"]
+    available = {m["id"] for m in anon_api.get(MODELS_URL, {"available": "true"}).json()["results"]}
+    assert "local/remove-background" not in available
+    estimate = anon_api.post(
+        ESTIMATE_URL, {"model": "local/remove-background", "duration": 2}, format="json"
+    ).json()
+    assert any("mediapipe" in note for note in estimate["notes"]), estimate

@@ -107,10 +107,11 @@ class CatalogModelSerializer(serializers.Serializer[Any]):
     available = serializers.BooleanField()
     unavailable_reason = serializers.CharField(allow_null=True)
     reason = serializers.ChoiceField(
-        choices=["disabled", "not_configured", "degraded"],
+        choices=["disabled", "not_configured", "not_installed", "degraded"],
         allow_null=True,
         help_text="Why it is unavailable: degraded = its provider is failing right now "
-        "(tried again after a cool-down); null when available.",
+        "(tried again after a cool-down); not_installed = a package the local engine "
+        "needs for it is missing on this server; null when available.",
     )
     featured = serializers.BooleanField()
     durations = serializers.DictField(

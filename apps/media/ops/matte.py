@@ -13,6 +13,8 @@ used to composite the subject over a solid colour (MP4).
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -40,7 +42,16 @@ class MatteUnavailable(MediaError):
     code = "MODEL_UNAVAILABLE"
 
 
+@functools.cache
+def matte_installed() -> bool:
+    """Whether the segmentation network's package is installed, without importing it
+    (importing mediapipe takes a second; the catalog asks on every listing)."""
+    return importlib.util.find_spec("mediapipe") is not None
+
+
 def matte_available() -> bool:
+    if not matte_installed():
+        return False
     try:
         _segmenter_class()
     except MatteUnavailable:
