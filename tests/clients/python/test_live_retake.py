@@ -2,11 +2,15 @@
 in-process), WaveSpeed on the protocol sandbox: the top-level `prompt` of
 `ProcessRequest` reaches the server as the job's prompt and the provider's, sync (the
 source uploaded with the submit, multipart) and async (an asset id, JSON); a local
-operation given a prompt is refused by name (the builder's own checks are in
-test_builder.py)."""
+operation given a prompt is refused by name; the CLI's `process retake --prompt` does the
+same. The builder's own checks are in test_builder.py."""
+
+import io
+import json
 
 import pytest
 from reelsmith import AsyncReelsmith, ProcessRequest, Reelsmith, ValidationError
+from reelsmith.cli import main as cli_main
 
 from apps.jobs.models import Job
 from tests.clients.python import aio
@@ -102,3 +106,24 @@ def test_a_prompt_on_a_local_operation_is_sent_and_refused_by_name(client, take)
     assert not Job.objects.exists()
     # Without a prompt the same edit is accepted: no `prompt` is sent when none is given.
     assert client.process(request, wait=False).task_id.startswith("job_")
+
+
+def test_the_cli_retakes_with_its_prompt_option(
+    client,
+    server,
+    alice,
+    sandbox,  # noqa: F811
+    take,
+    tmp_path,
+):
+    prompt = "The fox looks up"
+    target = tmp_path / "retaken.mp4"
+    out = io.StringIO()
+    argv = ["--api-key", alice.key, "--base-url", server, "process", "retake"]
+    argv += ["--source", str(take), "--prompt", prompt, "-o", str(target), "--json"]
+    for name, value in STRETCH.items():
+        argv += ["--set", f"{name}={value}"]
+    assert cli_main(argv, stdout=out, stderr=io.StringIO()) == 0, out.getvalue()
+    job = Job.objects.get(public_id=json.loads(out.getvalue())["id"])
+    assert (job.prompt, job.model, job.status) == (prompt, RETAKE, "completed")
+    assert target.read_bytes() == sandbox.video_bytes()
