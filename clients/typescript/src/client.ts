@@ -109,11 +109,15 @@ export class Reelsmith {
     return this.submit("/api/v1/generate", body, options);
   }
 
-  /** Edits, enhances, transforms or optimizes a video; waits like generateVideo. */
+  /**
+   * Runs an operation on a video (edit, enhance, transform, optimize, remove-background,
+   * retake — with `prompt`); waits like generateVideo.
+   */
   async process(request: ProcessRequest, options: SubmitOptions = {}): Promise<VideoGenerationResponse> {
     const body: Record<string, unknown> = { operation: request.operation };
     Object.assign(body, await this.inputFields("source", request.source));
     if (request.options.model) body.model = request.options.model;
+    if (request.options.prompt !== undefined) body.prompt = request.options.prompt;
     if (request.options.settings && Object.keys(request.options.settings).length) body.settings = request.options.settings;
     if (request.options.webhookUrl) body.webhook_url = request.options.webhookUrl;
     return this.submit("/api/v1/process", body, options);

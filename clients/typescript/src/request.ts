@@ -8,7 +8,7 @@ import type { MediaInput } from "./files.js";
 
 export type Method = "text-to-video" | "image-to-video" | "extend-video" | "lip-sync" | "storyboard";
 export type Quality = "draft" | "standard" | "premium";
-export type Operation = "edit" | "enhance" | "transform" | "optimize" | "remove-background";
+export type Operation = "edit" | "enhance" | "transform" | "optimize" | "remove-background" | "retake";
 
 export interface StoryboardScene {
   prompt: string;
@@ -219,15 +219,36 @@ export interface ProcessOptions {
   model?: string;
   settings?: ProcessSettings;
   webhookUrl?: string;
+  /**
+   * `retake` and `edit` with an AI edit model (e.g. `lightricks/ltx-2-retake`): what the
+   * regenerated stretch shows (required there, ≤ 2000 characters). Sent only when given;
+   * the local operations take none (the server refuses one).
+   */
+  prompt?: string;
 }
 
-/** An edit, enhance, transform, optimize or remove-background of an existing video. */
+function checkedPrompt(prompt: unknown): void {
+  if (prompt !== undefined && typeof prompt !== "string") {
+    throw new ValidationError({
+      code: "VALIDATION_ERROR",
+      message: `prompt must be a string, not ${typeof prompt}.`,
+      details: { field: "prompt" },
+    });
+  }
+}
+
+/**
+ * An operation on an existing video. Operations: edit, enhance, transform, optimize,
+ * remove-background, retake. A retake regenerates a stretch from a prompt:
+ * `new ProcessRequest('retake', 'take.mp4', {prompt: 'She turns and smiles', settings: {start_time: 1.5, duration: 4}})`.
+ */
 export class ProcessRequest {
   readonly operation: Operation;
   readonly source: MediaInput;
   readonly options: Readonly<ProcessOptions>;
 
   constructor(operation: Operation, source: MediaInput, options: ProcessOptions = {}) {
+    checkedPrompt(options.prompt);
     this.operation = operation;
     this.source = source;
     this.options = Object.freeze({ ...options, settings: Object.freeze({ ...(options.settings ?? {}) }) });
@@ -253,6 +274,10 @@ export class ProcessRequest {
   }
   withWebhookUrl(url: string): ProcessRequest {
     return this.with({ webhookUrl: url });
+  }
+  /** The prompt of a retake (or an AI edit model's edit): what the new stretch shows. */
+  withPrompt(prompt: string): ProcessRequest {
+    return this.with({ prompt });
   }
 }
 

@@ -71,6 +71,23 @@ test("process requests are immutable too", () => {
   assert.deepEqual(trimmed.options.settings, { trim_start: 1, mute: true });
 });
 
+test("a process prompt is set by option or withPrompt, leaves the base unchanged, and must be text", () => {
+  const base = new ProcessRequest("retake", "ast_take", { settings: { duration: 4 } });
+  const first = base.withPrompt("She smiles");
+  const second = first.withPrompt("She waves").withModel("lightricks/ltx-2-retake");
+  assert.deepEqual([base.options.prompt, first.options.prompt, second.options.prompt], [undefined, "She smiles", "She waves"]);
+  assert.deepEqual(second.options.settings, { duration: 4 });
+  const byOption = new ProcessRequest("retake", "ast_take", { settings: { duration: 4 }, prompt: "She smiles" });
+  assert.deepEqual(byOption.options, first.options);
+  assert.throws(() => {
+    (first.options as { prompt?: string }).prompt = "changed";
+  }, TypeError);
+  for (const bad of [42, ["She smiles"], { text: "She smiles" }]) {
+    assert.throws(() => new ProcessRequest("retake", "ast_take", { prompt: bad as unknown as string }), ValidationError);
+    assert.throws(() => base.withPrompt(bad as unknown as string), ValidationError);
+  }
+});
+
 test("width and height map onto the nearest allowed resolution and aspect ratio", () => {
   assert.deepEqual(shapeFor(1280, 720), { resolution: "720p", aspectRatio: "16:9" });
   assert.deepEqual(shapeFor(1920, 1080), { resolution: "1080p", aspectRatio: "16:9" });

@@ -159,3 +159,39 @@ def test_process_request_is_immutable_and_sends_its_settings():
         "model": "local/edit",
         "source_asset": "ast_video",
     }
+
+
+def test_a_process_prompt_is_sent_only_when_given_and_leaves_the_base_unchanged():
+    base = ProcessRequest("retake", source="ast_take", settings={"duration": 4})
+    assert base.prompt is None and "prompt" not in process_call(base, "k").json
+    one = base.with_prompt("She smiles")
+    two = one.with_prompt("She waves").with_model("lightricks/ltx-2-retake")
+    assert (base.prompt, one.prompt, two.prompt) == (None, "She smiles", "She waves")
+    assert process_call(two, "k").json == {
+        "operation": "retake",
+        "settings": {"duration": 4},
+        "model": "lightricks/ltx-2-retake",
+        "prompt": "She waves",
+        "source_asset": "ast_take",
+    }
+    by_keyword = ProcessRequest("retake", "ast_take", {"duration": 4}, prompt="She smiles")
+    assert by_keyword == one
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one.prompt = "changed"  # type: ignore[misc]
+
+
+def test_a_process_prompt_travels_in_the_form_beside_an_uploaded_source():
+    call = process_call(
+        ProcessRequest("retake", source=b"\x00\x00\x00\x18ftypmp42", prompt="Hi"), "k"
+    )
+    assert call.json is None and call.form is not None
+    assert (call.form["operation"], call.form["prompt"]) == ("retake", "Hi")
+    assert set(call.files) == {"source_file"}
+
+
+@pytest.mark.parametrize("prompt", [42, b"She smiles", ["She smiles"]])
+def test_a_process_prompt_that_is_not_text_is_refused_before_anything_is_sent(prompt):
+    with pytest.raises(TypeError, match="prompt must be a string"):
+        ProcessRequest("retake", source="ast_take", prompt=prompt)
+    with pytest.raises(TypeError, match="prompt must be a string"):
+        ProcessRequest("retake", source="ast_take").with_prompt(prompt)

@@ -31,7 +31,8 @@ from reelsmith._errors import (
     WaitTimeout,
 )
 from reelsmith._gallery import AsyncGallery, Gallery
-from reelsmith._request import InputRef, ProcessRequest, VideoGenerationRequest
+from reelsmith._process import ProcessRequest
+from reelsmith._request import InputRef, VideoGenerationRequest
 from reelsmith._sync import Reelsmith
 from reelsmith._types import (
     Asset,

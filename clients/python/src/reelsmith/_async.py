@@ -16,13 +16,8 @@ from reelsmith import _core
 from reelsmith._core import API, Call, Settings
 from reelsmith._errors import APIConnectionError, Conflict, WaitTimeout
 from reelsmith._gallery import AsyncGallery
-from reelsmith._request import (
-    InputRef,
-    InputValue,
-    ProcessRequest,
-    VideoGenerationRequest,
-    input_ref,
-)
+from reelsmith._process import ProcessRequest
+from reelsmith._request import InputRef, InputValue, VideoGenerationRequest, input_ref
 from reelsmith._sizes import resolve_size
 from reelsmith._types import Asset, AsyncVideoGenerationResponse, Balance, Estimate, Model
 
@@ -171,6 +166,9 @@ class AsyncReelsmith:
         on_progress: AsyncProgressCallback | None = None,
         idempotency_key: str | None = None,
     ) -> AsyncVideoGenerationResponse:
+        """Runs an operation on a video — edit, enhance, transform, optimize,
+        remove-background or retake (with ``prompt``: see ``ProcessRequest``); waits like
+        ``generate_video``."""
         data = await self._json(_core.process_call(request, idempotency_key))
         job = AsyncVideoGenerationResponse(data, self)
         if not wait:

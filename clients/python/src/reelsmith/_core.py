@@ -29,7 +29,8 @@ from typing import Any, Literal
 import httpx
 
 from reelsmith._errors import RateLimited, ReelsmithError, error_from_response
-from reelsmith._request import InputRef, ProcessRequest, VideoGenerationRequest
+from reelsmith._process import ProcessRequest
+from reelsmith._request import InputRef, VideoGenerationRequest
 
 __version__ = "0.1.0"
 

@@ -14,13 +14,8 @@ from reelsmith import _core
 from reelsmith._core import API, Call, Settings
 from reelsmith._errors import APIConnectionError, Conflict, WaitTimeout
 from reelsmith._gallery import Gallery
-from reelsmith._request import (
-    InputRef,
-    InputValue,
-    ProcessRequest,
-    VideoGenerationRequest,
-    input_ref,
-)
+from reelsmith._process import ProcessRequest
+from reelsmith._request import InputRef, InputValue, VideoGenerationRequest, input_ref
 from reelsmith._sizes import resolve_size
 from reelsmith._types import Asset, Balance, Estimate, Model, VideoGenerationResponse
 
@@ -189,8 +184,9 @@ class Reelsmith:
         on_progress: ProgressCallback | None = None,
         idempotency_key: str | None = None,
     ) -> VideoGenerationResponse:
-        """Runs an edit, enhance, transform, optimize or remove-background job on a video;
-        waits like ``generate_video``."""
+        """Runs an operation on a video — edit, enhance, transform, optimize,
+        remove-background or retake (with ``prompt``: see ``ProcessRequest``); waits like
+        ``generate_video``."""
         job = VideoGenerationResponse(
             self._json(_core.process_call(request, idempotency_key)), self
         )

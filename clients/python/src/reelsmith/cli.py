@@ -15,7 +15,8 @@ from typing import Any, TextIO
 
 from reelsmith._core import __version__
 from reelsmith._errors import ReelsmithError, WaitTimeout
-from reelsmith._request import ProcessRequest, VideoGenerationRequest
+from reelsmith._process import ProcessRequest
+from reelsmith._request import VideoGenerationRequest
 from reelsmith._sync import Reelsmith
 from reelsmith._types import TERMINAL, VideoGenerationResponse
 
@@ -143,10 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("generate", "generate a video and wait for it")
     _video_options(p)
     _wait_options(p)
-    p = add("process", "edit, enhance, transform, optimize or remove-background a video")
+    p = add("process", "edit, enhance, transform, optimize, remove-background or retake a video")
     p.add_argument(
-        "operation", choices=["edit", "enhance", "transform", "optimize", "remove-background"]
+        "operation",
+        choices=["edit", "enhance", "transform", "optimize", "remove-background", "retake"],
     )
+    p.add_argument("--prompt", help="retake / AI edit models: what the new stretch shows")
     p.add_argument("--source", required=True, help="path, URL or asset id")
     p.add_argument(
         "--set",
@@ -324,6 +327,7 @@ def run(args: argparse.Namespace, client: Reelsmith, out: Output, err: TextIO) -
             _settings(args.set),
             model=args.model,
             webhook_url=args.webhook_url,
+            prompt=args.prompt,
         )
         return _wait(client, client.process(request, wait=False), args, out, err)
     if command == "status":
