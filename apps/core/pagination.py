@@ -163,10 +163,13 @@ class KeysetCursorPagination(CursorPagination):
         self.cursor = cursor
         first, second = (f.lstrip("-") for f in self.ordering)
         descending = self.ordering[0].startswith("-")
+        if cursor is not None and cursor.offset:  # never written with one
+            raise _bad(self.cursor_query_param, self.invalid_cursor_message)
         key = None if cursor is None else self._key(queryset.model, str(cursor.position))
         reverse = bool(cursor and cursor.reverse)
         if reverse:
-            queryset = queryset.order_by(*pagination._reverse_ordering(self.ordering))
+            flipped = (f[1:] if f.startswith("-") else f"-{f}" for f in self.ordering)
+            queryset = queryset.order_by(*flipped)
         else:
             queryset = queryset.order_by(*self.ordering)
         if key is not None:
@@ -205,7 +208,7 @@ class KeysetCursorPagination(CursorPagination):
 
     def get_next_link(self) -> str | None:
         if not self.keyset:
-            return super().get_next_link()  # type: ignore[no-any-return]
+            return super().get_next_link()
         if not self.has_next:
             return None
         position = self.position_of(self.page[-1]) if self.page else self.boundary
@@ -213,12 +216,12 @@ class KeysetCursorPagination(CursorPagination):
 
     def get_previous_link(self) -> str | None:
         if not self.keyset:
-            return super().get_previous_link()  # type: ignore[no-any-return]
+            return super().get_previous_link()
         if not self.has_previous:
             return None
         position = self.position_of(self.page[0]) if self.page else self.boundary
         return self._cursor_link(position, reverse=True)
 
-    def _cursor_link(self, position: str | None, *, reverse: bool) -> str:
+    def _cursor_link(self, position: Any, *, reverse: bool) -> str:
         cursor = pagination.Cursor(offset=0, reverse=reverse, position=position)
         return str(self.encode_cursor(cursor))

@@ -176,3 +176,12 @@ def test_a_crafted_keyset_cursor_is_a_400_naming_cursor(alice, position):
     error = response.json()["error"]
     assert error["code"] == "VALIDATION_ERROR"
     assert "cursor" in error["details"]["fields"]
+
+
+def test_a_keyset_cursor_with_an_offset_is_a_400_naming_cursor(alice):
+    make_assets(alice.workspace, 3)
+    position = "2026-01-01T00:00:00+00:00~5"
+    assert alice.api.get(GALLERY, {"cursor": _b64(urlencode({"p": position}))}).status_code == 200
+    response = alice.api.get(GALLERY, {"cursor": _b64(urlencode({"o": 2, "p": position}))})
+    assert response.status_code == 400, response.json()
+    assert "cursor" in response.json()["error"]["details"]["fields"]
