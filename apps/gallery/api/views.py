@@ -12,6 +12,7 @@ from apps.accounts.scopes import PUBLIC, Scope
 from apps.core.api.query import query_validated
 from apps.core.api.schema import errors
 from apps.core.errors import ValidationError
+from apps.core.pagination import KeysetCursorPagination
 from apps.core.parsers import MultiPartParser
 from apps.gallery import direct_uploads, selectors, services
 from apps.gallery.api.multipart import StreamedFilesMixin
@@ -128,6 +129,8 @@ class UploadDirectCompleteView(APIView):
 class GalleryListView(ListAPIView[Any]):
     required_scope = {"POST": Scope.UPLOADS}
     serializer_class = AssetSerializer
+    # Keyset pages on the asset_list_* indexes: flat cost at any size and depth.
+    pagination_class = KeysetCursorPagination
 
     def get_queryset(self) -> Any:
         query = query_validated(self.request, GalleryListQuerySerializer)
