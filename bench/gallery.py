@@ -128,7 +128,9 @@ def deep_url(client: Any, workspace: Any, query: dict[str, str]) -> tuple[str, s
     from apps.gallery.api.views import GalleryListView
 
     filters = {k: (v == "true" if k in ("favorite", "saved") else v) for k, v in query.items()}
-    ordered = selectors.assets_list(workspace=workspace, **filters).order_by("-created_at", "-id")
+    ordered = selectors.assets_list(workspace=workspace, **filters).order_by(
+        "-created_at", "-public_id"
+    )
     middle = ordered.count() // 2
     before, expected = ordered[middle - 1 : middle + 1]
     paginator = GalleryListView.pagination_class()

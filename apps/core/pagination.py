@@ -7,6 +7,7 @@ from the database or DRF's undocumented 404. `?limit=` must be a positive intege
 above `max_page_size` are served as `max_page_size`."""
 
 import binascii
+import re
 from base64 import b64decode
 from typing import Any
 from urllib import parse
@@ -18,6 +19,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.utils.urls import remove_query_param
 
 _CURSOR_KEYS = {"o", "r", "p"}
+# A public id as apps/core/ids.py makes them: a short prefix, "_", random characters.
+PUBLIC_ID = re.compile(r"[a-z]{2,8}_[A-Za-z0-9]{8,40}")
 
 
 def _bad(param: str, message: str) -> ValidationError:
@@ -135,14 +138,17 @@ class KeysetCursorPagination(CursorPagination):
     DRF's cursor keeps only the first ordering field (`created_at`) and steps over rows
     that share it with an OFFSET, which stops at `offset_cutoff` (a bulk import of a
     thousand rows in one instant breaks the walk). Here the cursor carries the boundary
-    row's `created_at` and `id`, and a page is one range scan of the index on
-    (…filters, created_at DESC, id DESC) from that row: `created_at <= t` bounds the scan
-    and the rows of that very instant at or past the id are skipped. No count, no offset,
-    the same single query at any depth. A cursor of the plain form (no id, as handed out
-    before) is still served by CursorPagination, so links already given out keep working.
+    row's `created_at` and `public_id` (the tie-breaker: unique, and unlike the integer
+    pk it says nothing about how many rows exist), and a page is one range scan of the
+    index on (…filters, created_at DESC, public_id DESC) from that row: `created_at <= t`
+    bounds the scan and the rows of that very instant at or past the id are skipped. No
+    count, no offset, the same single query at any depth. A cursor of the plain form (no
+    id, as handed out before) is still served by CursorPagination, so links already given
+    out keep working.
 
-    `ordering` must be two fields in the same direction, the second unique (the pk)."""
+    `ordering` is two fields in the same direction, the second a unique public id."""
 
+    ordering = ("-created_at", "-public_id")
     separator = "~"
 
     def position_of(self, instance: Any) -> str:
@@ -191,7 +197,7 @@ class KeysetCursorPagination(CursorPagination):
         self.display_page_controls = self.has_next or self.has_previous
         return self.page
 
-    def _key(self, model: Any, position: str) -> tuple[Any, int]:
+    def _key(self, model: Any, position: str) -> tuple[Any, str]:
         first = self.ordering[0].lstrip("-")
         raw_value, _, raw_pk = position.rpartition(self.separator)
         field = model._meta.get_field(first)
@@ -200,11 +206,11 @@ class KeysetCursorPagination(CursorPagination):
             if value is None or (hasattr(value, "utcoffset") and value.utcoffset() is None):
                 raise ValueError("a boundary needs its time zone")
             field.get_prep_value(value)
-            if not raw_pk.isascii() or not raw_pk.isdigit() or not 0 < int(raw_pk) < 2**63:
+            if not PUBLIC_ID.fullmatch(raw_pk):
                 raise ValueError("bad id")
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
             raise _bad(self.cursor_query_param, self.invalid_cursor_message) from None
-        return value, int(raw_pk)
+        return value, raw_pk
 
     def get_next_link(self) -> str | None:
         if not self.keyset:

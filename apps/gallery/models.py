@@ -39,7 +39,7 @@ class ModerationState(models.TextChoices):
 
 
 _LIST = ("workspace", "status")
-_ORDER = ("-created_at", "-id")
+_ORDER = ("-created_at", "-public_id")
 
 
 class Asset(BaseModel):

@@ -71,7 +71,7 @@ def expected_ids(workspace, filters: dict[str, str]) -> list[str]:
             qs = qs.filter(title__icontains=value)
         else:
             qs = qs.filter(**{name: value})
-    return list(qs.order_by("-created_at", "-id").values_list("public_id", flat=True))
+    return list(qs.order_by("-created_at", "-public_id").values_list("public_id", flat=True))
 
 
 def get_counted(api, url: str, params: dict | None = None) -> tuple[int, dict]:
@@ -160,13 +160,14 @@ def test_a_cursor_handed_out_before_keyset_pages_still_works(alice):
         "2026-01-01T00:00:00+00:00~x",
         "2026-01-01T00:00:00+00:00~0",
         "2026-01-01T00:00:00+00:00~-1",
-        "2026-01-01T00:00:00+00:00~99999999999999999999",
+        "2026-01-01T00:00:00+00:00~99999999999999999999",  # the integer pk stays inside
+        "2026-01-01T00:00:00+00:00~ast_x'; drop table x",
         "2026-01-01T00:00:00+00:00~",
-        "2026-01-01T00:00:00~5",  # no time zone
-        "2026-13-45T00:00:00+00:00~5",
-        "99999-01-01T00:00:00+00:00~5",
-        "~5",
-        "1~5",
+        "2026-01-01T00:00:00~ast_aaaaaaaaaaaaaaaaaaaa",  # no time zone
+        "2026-13-45T00:00:00+00:00~ast_aaaaaaaaaaaaaaaaaaaa",
+        "99999-01-01T00:00:00+00:00~ast_aaaaaaaaaaaaaaaaaaaa",
+        "~ast_aaaaaaaaaaaaaaaaaaaa",
+        "1~ast_aaaaaaaaaaaaaaaaaaaa",
     ],
 )
 def test_a_crafted_keyset_cursor_is_a_400_naming_cursor(alice, position):
@@ -180,7 +181,7 @@ def test_a_crafted_keyset_cursor_is_a_400_naming_cursor(alice, position):
 
 def test_a_keyset_cursor_with_an_offset_is_a_400_naming_cursor(alice):
     make_assets(alice.workspace, 3)
-    position = "2026-01-01T00:00:00+00:00~5"
+    position = "2026-01-01T00:00:00+00:00~ast_aaaaaaaaaaaaaaaaaaaa"
     assert alice.api.get(GALLERY, {"cursor": _b64(urlencode({"p": position}))}).status_code == 200
     response = alice.api.get(GALLERY, {"cursor": _b64(urlencode({"o": 2, "p": position}))})
     assert response.status_code == 400, response.json()

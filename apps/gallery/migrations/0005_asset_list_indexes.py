@@ -12,23 +12,23 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['workspace', 'status', '-created_at', '-id'], name='asset_list_idx'),
+            index=models.Index(fields=['workspace', 'status', '-created_at', '-public_id'], name='asset_list_idx'),
         ),
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['workspace', 'status', 'kind', '-created_at', '-id'], name='asset_list_kind_idx'),
+            index=models.Index(fields=['workspace', 'status', 'kind', '-created_at', '-public_id'], name='asset_list_kind_idx'),
         ),
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['workspace', 'status', 'visibility', '-created_at', '-id'], name='asset_list_visibility_idx'),
+            index=models.Index(fields=['workspace', 'status', 'visibility', '-created_at', '-public_id'], name='asset_list_visibility_idx'),
         ),
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['workspace', 'status', 'favorite', '-created_at', '-id'], name='asset_list_favorite_idx'),
+            index=models.Index(fields=['workspace', 'status', 'favorite', '-created_at', '-public_id'], name='asset_list_favorite_idx'),
         ),
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['workspace', 'status', 'saved', '-created_at', '-id'], name='asset_list_saved_idx'),
+            index=models.Index(fields=['workspace', 'status', 'saved', '-created_at', '-public_id'], name='asset_list_saved_idx'),
         ),
         # Last: asset_list_idx serves every query the old one did (same leading columns).
         migrations.RemoveIndex(
