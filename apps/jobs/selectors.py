@@ -1,9 +1,11 @@
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Workspace
+from apps.core.compiled import CompiledRead
 from apps.core.errors import NotFound
 from apps.jobs.models import Job, JobStatus
 
@@ -24,6 +26,70 @@ def job_get(*, workspace: Workspace, public_id: str) -> Job:
         return jobs_list(workspace=workspace).get(public_id=public_id)
     except Job.DoesNotExist:
         raise NotFound("No such job.") from None
+
+
+# What a job's status read shows (apps/jobs/api/detail.py): the job's columns and its
+# result asset's, in one row.
+RESULT_PREFIX = "result_asset__"
+DETAIL_JOB_FIELDS = (
+    "public_id",
+    "status",
+    "progress",
+    "stage",
+    "method",
+    "model",
+    "sandbox",
+    "prompt",
+    "params",
+    "inputs",
+    "notes",
+    "created_at",
+    "started_at",
+    "completed_at",
+    "error_code",
+    "error_message",
+    "error_retryable",
+    "credits_estimated",
+    "credits_held",
+    "credits_charged",
+    "fallback_models",
+    "attempt_log",
+)
+DETAIL_ASSET_FIELDS = (
+    "id",
+    "public_id",
+    "storage_key",
+    "thumbnail_key",
+    "hls_key",
+    "original_name",
+    "content_type",
+    "container",
+    "size_bytes",
+    "duration",
+    "width",
+    "height",
+)
+_job_detail = CompiledRead(
+    lambda workspace_id, public_id: Job.objects.filter(
+        workspace_id=workspace_id, public_id=public_id
+    ).values(*DETAIL_JOB_FIELDS, *(RESULT_PREFIX + name for name in DETAIL_ASSET_FIELDS)),
+    workspace_id=-9_007_199,
+    public_id="job_compiled-probe",
+)
+
+
+def job_detail_values(*, workspace: Workspace | None, public_id: str) -> dict[str, Any]:
+    """The workspace's job as one row of DETAIL_JOB_FIELDS and its result asset's
+    DETAIL_ASSET_FIELDS (prefixed RESULT_PREFIX, None without one): one query, its SQL
+    compiled once (apps/core/compiled.py). Another workspace's job is the same NotFound
+    as a missing one. Read from the database on every call, so it is never behind a
+    committed transition."""
+    row = None
+    if workspace is not None:
+        row = _job_detail.run(workspace_id=workspace.pk, public_id=public_id)
+    if row is None:
+        raise NotFound("No such job.")
+    return row
 
 
 def job_status(*, workspace: Workspace, job_id: int) -> str | None:

@@ -344,3 +344,23 @@ def test_a_transition_shows_on_the_very_next_read(alice):
     job_progress(job_id=job.pk, progress=55, stage="Halfway")
     body = read(alice, job)
     assert (body["progress"], body["stage"]) == (55, "Halfway")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"fallback_models": [1, "fal/wan-2.2"]},
+        {"fallback_models": {}},
+        {"attempt_log": {}},
+        {"attempt_log": [{"model": "m", "provider": "p", "at": ""}]},
+        {
+            "attempt_log": [
+                {"model": 7, "provider": "p", "error": {"code": 1, "message": ""}, "at": "x"}
+            ]
+        },
+        {"params": [], "inputs": [], "notes": {"odd": True}},
+    ],
+)
+def test_json_the_pipeline_never_writes_still_reads_as_the_serializer_shows_it(alice, changes):
+    job = make_job(alice.workspace, status=JobStatus.RUNNING, started_at=STARTED, **changes)
+    read(alice, job)
