@@ -14,8 +14,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.renderers import JSONRenderer
 
+from apps.core.errors import NotFound
 from apps.gallery import hls, storage
 from apps.gallery.models import Asset
+from apps.jobs import selectors
 from apps.jobs.api.serializers import JobSerializer
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_progress, job_transition
@@ -364,3 +366,32 @@ def test_a_transition_shows_on_the_very_next_read(alice):
 def test_json_the_pipeline_never_writes_still_reads_as_the_serializer_shows_it(alice, changes):
     job = make_job(alice.workspace, status=JobStatus.RUNNING, started_at=STARTED, **changes)
     read(alice, job)
+
+
+def test_job_get_loads_every_column_and_the_result_asset_in_one_query(alice, charlie):
+    asset = make_result(alice.workspace)
+    job = make_job(
+        alice.workspace, status=JobStatus.COMPLETED, completed_at=ENDED, result_asset=asset
+    )
+    with CaptureQueriesContext(connection) as queries:
+        got = selectors.job_get(workspace=alice.workspace, public_id=job.public_id)
+        got_asset = got.result_asset
+    assert len(queries) == 1
+    fields = [f.attname for f in Job._meta.concrete_fields]
+    assert [getattr(got, f) for f in fields] == [getattr(job, f) for f in fields]
+    asset_fields = [f.attname for f in Asset._meta.concrete_fields]
+    assert [getattr(got_asset, f) for f in asset_fields] == [
+        getattr(asset, f) for f in asset_fields
+    ]
+    assert not got._state.adding
+    assert (got._state.db, got_asset._state.db) == ("default", "default")
+    with pytest.raises(NotFound):
+        selectors.job_get(workspace=charlie.workspace, public_id=job.public_id)
+
+
+def test_job_get_of_a_job_without_a_result_does_not_query_for_one(alice):
+    job = make_job(alice.workspace)
+    got = selectors.job_get(workspace=alice.workspace, public_id=job.public_id)
+    with CaptureQueriesContext(connection) as queries:
+        assert got.result_asset is None
+    assert len(queries) == 0
