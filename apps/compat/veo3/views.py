@@ -12,7 +12,7 @@ from apps.compat.veo3.fields import generate_fields
 from apps.compat.views import CompatView, submit_job
 from apps.core.parsers import JSONParser
 from apps.jobs import selectors
-from apps.jobs.api.serializers import JobSerializer
+from apps.jobs.api import shapes
 from apps.jobs.models import Job, JobStatus
 
 PREFIX = "/compat/veo3/api/v1"
@@ -40,7 +40,7 @@ def _error(job: Job) -> dict[str, Any] | None:
 
 
 def _video(job: Job) -> dict[str, Any] | None:
-    result = JobSerializer(job).data["result"]
+    result = shapes.job_result(job.status, job.result_asset)
     if result is None:
         return None
     return {**result, "fps": job.params.get("fps")}

@@ -6,8 +6,7 @@ from rest_framework import serializers
 from apps.catalog.api.serializers import StoryboardSceneSerializer
 from apps.catalog.registry.types import Method, Quality
 from apps.core.api.strict import KnownFieldsSerializer
-from apps.gallery import storage
-from apps.gallery.hls import hls_url
+from apps.jobs.api import shapes
 from apps.jobs.models import Job, JobStatus
 
 # The `*_data` inputs: files inside a JSON body.
@@ -110,43 +109,16 @@ class JobSerializer(serializers.ModelSerializer[Job]):
 
     @extend_schema_field(JobErrorSerializer(allow_null=True))
     def get_error(self, job: Job) -> dict[str, Any] | None:
-        if not job.error_code:
-            return None
-        return {
-            "code": job.error_code,
-            "message": job.error_message,
-            "retryable": job.error_retryable,
-        }
+        return shapes.job_error(job.error_code, job.error_message, job.error_retryable)
 
     @extend_schema_field(JobResultSerializer(allow_null=True))
     def get_result(self, job: Job) -> dict[str, Any] | None:
-        asset = job.result_asset
-        if job.status != JobStatus.COMPLETED or asset is None:
-            return None
         # Webhook payloads ask for links that outlive the whole retry schedule.
-        ttl = self.context.get("url_ttl")
-        mp4_url = storage.asset_url(asset, expires_in=ttl)
-        playlist = hls_url(asset, expires_in=ttl)
-        return {
-            "asset": asset.public_id,
-            "video_url": playlist or mp4_url,
-            "hls_url": playlist,
-            "mp4_url": mp4_url,
-            "thumbnail_url": storage.asset_thumbnail_url(asset, expires_in=ttl),
-            "duration": asset.duration,
-            "width": asset.width,
-            "height": asset.height,
-            "format": "hls" if playlist else asset.container,
-            "size_bytes": asset.size_bytes,
-        }
+        return shapes.job_result(job.status, job.result_asset, ttl=self.context.get("url_ttl"))
 
     @extend_schema_field(JobCreditsSerializer)
     def get_credits(self, job: Job) -> dict[str, int]:
-        return {
-            "estimated": job.credits_estimated,
-            "held": job.credits_held,
-            "charged": job.credits_charged,
-        }
+        return shapes.job_credits(job.credits_estimated, job.credits_held, job.credits_charged)
 
 
 class GenerateRequestSerializer(serializers.Serializer[Any]):

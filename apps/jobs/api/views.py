@@ -26,6 +26,7 @@ from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.objects import asset_last_frame_key
 from apps.gallery.quota import upload_limit_bytes
 from apps.jobs import anonymous, selectors, services
+from apps.jobs.api.detail import job_detail_body
 from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
     JobSerializer,
@@ -286,8 +287,10 @@ class TaskDetailView(APIView):
         summary="A job's status, progress and result", responses={200: JobSerializer, **errors(404)}
     )
     def get(self, request: Request, job_id: str) -> Response:
-        job = selectors.job_get(workspace=request.workspace, public_id=job_id)
-        return Response(JobSerializer(job).data)
+        # One query, compiled once, and the JSON built by hand (issue 19): the same body
+        # as JobSerializer's, read fresh on every poll.
+        values = selectors.job_detail_values(workspace=request.workspace, public_id=job_id)
+        return Response(job_detail_body(values))
 
     @extend_schema(
         summary="Cancel a job that has not ended (its credits are released)",
