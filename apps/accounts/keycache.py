@@ -11,6 +11,8 @@ versions of three version keys read *before* the rows were read from the databas
                               revocation)
     authv:user:<user id>      bumped by any change to the user (is_active, ...)
     authv:tier:<tier id>      bumped by any change to the tier row (its limits)
+    authv:all                 bumped after every `migrate` (data migrations edit rows
+                              with .update(), which sends no signal)
 
 One Lua script (EVALSHA) reads the failed-authentication counter of the caller's address,
 the record and the current versions, and when they all match counts the request in the
@@ -32,7 +34,7 @@ from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 
 from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
 
@@ -62,8 +64,8 @@ local raw = redis.call('GET', KEYS[1])
 if not raw then return {0} end
 local rec = cjson.decode(raw)
 local now = redis.call('MGET', ARGV[2] .. 'ws:' .. rec.w, ARGV[2] .. 'user:' .. rec.u,
-                       ARGV[2] .. 'tier:' .. rec.t)
-for i = 1, 3 do
+                       ARGV[2] .. 'tier:' .. rec.t, ARGV[2] .. 'all')
+for i = 1, 4 do
   if now[i] ~= rec.v[i] then return {0} end
 end
 local count = 0
@@ -93,16 +95,26 @@ def redis_backend() -> RedisCache | None:
     return backend if isinstance(backend, RedisCache) else None
 
 
-@functools.cache
-def _scripts(client_id: int) -> tuple[Any, Any]:
-    client = _client()
-    return client.register_script(_HOT_LUA), client.register_script(_VERSIONS_LUA)
-
-
 def _client() -> Any:
+    """The Redis client, kept on the cache backend (Django builds a new one per call)."""
     backend = redis_backend()
     assert backend is not None
-    return backend._cache.get_client("authv", write=True)
+    client = backend.__dict__.get("_keycache_client")
+    if client is None:
+        client = backend.__dict__["_keycache_client"] = backend._cache.get_client(
+            "authv", write=True
+        )
+    return client
+
+
+def _scripts(client: Any) -> tuple[Any, Any]:
+    scripts = client.__dict__.get("_keycache_scripts")
+    if scripts is None:
+        scripts = client.__dict__["_keycache_scripts"] = (
+            client.register_script(_HOT_LUA),
+            client.register_script(_VERSIONS_LUA),
+        )
+    return scripts
 
 
 def _key(backend: RedisCache, name: str) -> str:
@@ -111,14 +123,18 @@ def _key(backend: RedisCache, name: str) -> str:
 
 def _version_keys(backend: RedisCache, ws: int, user: int, tier: int) -> list[str]:
     base = _key(backend, "authv:")
-    return [f"{base}ws:{ws}", f"{base}user:{user}", f"{base}tier:{tier}"]
+    return [f"{base}ws:{ws}", f"{base}user:{user}", f"{base}tier:{tier}", f"{base}all"]
 
 
 # --- Invalidation ---------------------------------------------------------------------
 
 
 def auth_cache_bump(
-    *, workspace_id: int | None = None, user_id: int | None = None, tier_id: int | None = None
+    *,
+    workspace_id: int | None = None,
+    user_id: int | None = None,
+    tier_id: int | None = None,
+    everything: bool = False,
 ) -> None:
     """Invalidates every cached key record that depends on these rows: now, and again
     once the surrounding transaction commits. Call it from every service that changes a
@@ -131,7 +147,7 @@ def auth_cache_bump(
         f"{base}{kind}:{pk}"
         for kind, pk in (("ws", workspace_id), ("user", user_id), ("tier", tier_id))
         if pk is not None
-    ]
+    ] + ([f"{base}all"] if everything else [])
     if not names:
         return
 
@@ -152,6 +168,11 @@ def auth_cache_bump(
 @functools.cache
 def _fields(model: type) -> list[Any]:
     return [f for f in model._meta.concrete_fields if f.attname not in VOLATILE[model]]
+
+
+@functools.cache
+def _attnames(model: type) -> list[str]:
+    return [f.attname for f in _fields(model)]
 
 
 def _encode(value: Any) -> Any:
@@ -199,7 +220,7 @@ def _from_record(raw: bytes | str) -> ApiKey:
             continue
         fields = _fields(model)
         decoded = [_decode(f, v) for f, v in zip(fields, values, strict=True)]
-        loaded.append(model.from_db(connection.alias, [f.attname for f in fields], decoded))
+        loaded.append(model.from_db(DEFAULT_DB_ALIAS, _attnames(model), decoded))
     api_key, workspace, tier, user, membership = loaded
     workspace.tier = tier
     api_key.workspace = workspace
@@ -238,7 +259,7 @@ def key_lookup(
     backend = redis_backend()
     assert backend is not None
     client = _client()
-    hot, _ = _scripts(id(client.connection_pool))
+    hot, _ = _scripts(client)
     window = int(time.time() // RATE_WINDOW_S)
     result = hot(
         keys=[_key(backend, f"authrec:{prefix}"), _key(backend, f"authfail:{address}:{window}")],
@@ -276,7 +297,7 @@ def key_fill(*, prefix: str, load: Any) -> ApiKey | None:
     backend = redis_backend()
     assert backend is not None
     client = _client()
-    _, versions_script = _scripts(id(client.connection_pool))
+    _, versions_script = _scripts(client)
     names = _version_keys(backend, *ids)
     versions = versions_script(
         keys=names, args=[*(uuid.uuid4().hex for _ in names), VERSION_TTL_S], client=client

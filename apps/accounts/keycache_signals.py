@@ -5,7 +5,7 @@ use one bump explicitly."""
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 from apps.accounts.keycache import VOLATILE, auth_cache_bump
 from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
@@ -35,3 +35,10 @@ def _deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
 for _model in (ApiKey, Membership, Workspace, User, Tier):
     post_save.connect(_saved, sender=_model, dispatch_uid=f"keycache_saved_{_model.__name__}")
     post_delete.connect(_deleted, sender=_model, dispatch_uid=f"keycache_deleted_{_model.__name__}")
+
+
+def _migrated(sender: Any, **kwargs: Any) -> None:
+    auth_cache_bump(everything=True)  # data migrations edit tiers with .update()
+
+
+post_migrate.connect(_migrated, dispatch_uid="keycache_migrated")
