@@ -144,6 +144,23 @@ def main() -> None:
         print(f"  {'view (URL resolve + DRF), of which:':<40}{own[len(names)] / n * 1e6:>8.1f} µs")
         for stage, seconds in STAGES.items():
             print(f"    {stage:<38}{seconds / n * 1e6:>8.1f} µs")
+    interleaved(client, bare_path, auth_path, headers, args.requests)
+
+
+def interleaved(client, bare_path: str, auth_path: str, headers: dict, n: int) -> None:
+    """Bare and authenticated requests alternately, so the shared machine's load weighs
+    on both alike: the ratio of their mean times is the bench's `vs bare` in-process."""
+    spent = {"bare": 0.0, "auth": 0.0}
+    for _ in range(n):
+        for label, path, extra in (("bare", bare_path, {}), ("auth", auth_path, headers)):
+            started = time.perf_counter()
+            client.get(path, **extra)
+            spent[label] += time.perf_counter() - started
+    bare, auth = spent["bare"] / n * 1e6, spent["auth"] / n * 1e6
+    print(
+        f"\ninterleaved x{n}: bare {bare:.0f} µs, bare-auth {auth:.0f} µs, "
+        f"auth overhead {auth - bare:.0f} µs, bare/auth {bare / auth:.0%}"
+    )
 
 
 def _has(path: str) -> bool:
