@@ -7,4 +7,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.accounts import receivers, schema  # noqa: F401  (audit receivers; OpenAPI)
+        from apps.accounts import (  # noqa: F401  (audit receivers; OpenAPI; key cache)
+            keycache_signals,
+            receivers,
+            schema,
+        )

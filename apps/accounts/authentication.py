@@ -2,13 +2,28 @@
 
 from typing import Any
 
+from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
 
+from apps.accounts import keycache, keys
 from apps.accounts.models import ApiKey
 from apps.accounts.scopes import scope_check
-from apps.accounts.services import api_key_authenticate
+from apps.accounts.services import (
+    LAST_USED_RESOLUTION,
+    api_key_authenticate,
+    api_key_last_used_touch,
+    api_key_vet,
+)
 from apps.core.errors import AuthenticationFailed
-from apps.core.throttling import auth_failure_record, auth_failures_check, client_address
+from apps.core.throttling import (
+    auth_failure_record,
+    auth_failures_check,
+    auth_failures_refuse,
+    client_address,
+    counts_tier_rate,
+    precount_hit,
+    precount_release,
+)
 
 
 def raw_key_from(request: Any) -> str | None:
@@ -40,18 +55,52 @@ class ApiKeyAuthentication(BaseAuthentication):
         if raw is None:
             return None  # no key offered: let session auth try
         address = client_address(request)
-        auth_failures_check(address=address)
-        api_key = api_key_authenticate(raw_key=raw)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        api_key = self._cached(request, raw, address, view)
+        if api_key is None:
+            auth_failures_check(address=address)
+            api_key = api_key_authenticate(raw_key=raw)
         if api_key is None:
             auth_failure_record(address=address)
             # Wrong, revoked and malformed keys get the same answer.
             raise AuthenticationFailed("Invalid API key.")
         # The scope check lives here, not in each view's permission classes, so no view
         # (whatever permissions it declares, public ones included) skips it.
-        view = (getattr(request, "parser_context", None) or {}).get("view")
         if view is not None:
             scope_check(scopes=api_key.scopes, view=view, method=request.method)
         return api_key.created_by, api_key
+
+    def _cached(self, request: Any, raw: str, address: str, view: Any) -> ApiKey | None:
+        """The key from its cached record (apps/accounts/keycache.py) in one Redis round
+        trip that also applies the failed-auth limit and, for a view the tier limit
+        applies to, counts the request in its workspace's window. None: no Redis, a
+        malformed key, or no current record (the caller reads the database)."""
+        if keycache.redis_backend() is None:
+            return None
+        prefix = keys.parse_prefix(raw)
+        if prefix is None:
+            return None
+        hit = keycache.key_lookup(
+            prefix=prefix,
+            address=address,
+            failure_limit=settings.AUTH_FAILURES_PER_MINUTE,
+            count=view is not None and counts_tier_rate(view),
+            touch_every_s=int(LAST_USED_RESOLUTION.total_seconds()),
+        )
+        if hit.auth_blocked:
+            auth_failures_refuse()
+        if hit.api_key is None:
+            return None
+        if hit.rate_key:
+            precount_hit(request, key=hit.rate_key, count=hit.count, window=hit.window)
+        api_key = api_key_vet(api_key=hit.api_key, raw_key=raw)
+        if api_key is not None and hit.touch:
+            api_key_last_used_touch(api_key=api_key)
+        if api_key is None:
+            precount_release(request)
+            auth_failure_record(address=address)
+            raise AuthenticationFailed("Invalid API key.")
+        return api_key
 
     def authenticate_header(self, request: Any) -> str:
         return 'Bearer realm="api"'

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.accounts import audit, keys
+from apps.accounts import audit, keycache, keys
 from apps.accounts.key_settings import api_key_settings_clean
 from apps.accounts.models import ApiKey, AuditAction, Membership, Role, Tier, User, Workspace
 from apps.accounts.selectors import api_key_for_prefix, membership_for
@@ -113,6 +113,7 @@ def membership_add(*, actor: Membership, email: str, role: str = Role.MEMBER) ->
     if membership_for(user=user, workspace=actor.workspace):
         raise Conflict(f"{user.email} is already a member of this workspace.")
     membership = Membership.objects.create(workspace=actor.workspace, user=user, role=role)
+    keycache.auth_cache_bump(workspace_id=membership.workspace_id)
     audit.record(
         action=AuditAction.MEMBER_ADDED,
         workspace=actor.workspace,
@@ -141,6 +142,7 @@ def membership_change_role(*, actor: Membership, membership: Membership, role: s
     before = membership.role
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
+    keycache.auth_cache_bump(workspace_id=membership.workspace_id)
     if before != role:
         audit.record(
             action=AuditAction.MEMBER_ROLE_CHANGED,
@@ -182,6 +184,7 @@ def membership_remove(*, actor: Membership, membership: Membership) -> None:
         },
     )
     membership.delete()
+    keycache.auth_cache_bump(workspace_id=membership.workspace_id, user_id=membership.user_id)
 
 
 @transaction.atomic
@@ -226,6 +229,7 @@ def api_key_update(
         for name, value in cleaned.items():
             setattr(api_key, name, value)
         api_key.save(update_fields=[*cleaned, "updated_at"])
+        keycache.auth_cache_bump(workspace_id=api_key.workspace_id)
         after = {name: _audit_value(value) for name, value in cleaned.items()}
         changed = sorted(name for name in cleaned if before[name] != after[name])
         if changed:
@@ -259,6 +263,7 @@ def api_key_revoke(*, actor: Membership, api_key: ApiKey) -> ApiKey:
     if locked.revoked_at is None:
         api_key.revoked_at = locked.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at", "updated_at"])
+        keycache.auth_cache_bump(workspace_id=api_key.workspace_id)
         audit.record(
             action=AuditAction.API_KEY_REVOKED,
             workspace=api_key.workspace,
@@ -269,6 +274,39 @@ def api_key_revoke(*, actor: Membership, api_key: ApiKey) -> ApiKey:
     else:
         api_key.revoked_at = locked.revoked_at
     return api_key
+
+
+@transaction.atomic
+def user_set_active(*, user: User, is_active: bool) -> User:
+    """Deactivates (or reactivates) an account: its API keys stop (or start) working on
+    the very next request."""
+    user.is_active = is_active
+    user.save(update_fields=["is_active"])
+    keycache.auth_cache_bump(user_id=user.pk)
+    return user
+
+
+# The limits staff may edit on a tier (the admin's form edits the same columns).
+TIER_LIMITS = frozenset(
+    f.name for f in Tier._meta.concrete_fields if f.name not in ("id", "name", "sort_order")
+)
+
+
+@transaction.atomic
+def tier_limits_update(*, tier: Tier, **limits: Any) -> Tier:
+    """Changes a tier's limits (requests_per_minute, max_concurrent_jobs, ...); every
+    workspace on it gets them on its very next request."""
+    unknown = set(limits) - TIER_LIMITS
+    if unknown:
+        raise ValidationError(
+            f"Unknown tier limit: {', '.join(sorted(unknown))}.",
+            details={"allowed": sorted(TIER_LIMITS)},
+        )
+    for name, value in limits.items():
+        setattr(tier, name, value)
+    tier.save(update_fields=list(limits))
+    keycache.auth_cache_bump(tier_id=tier.pk)
+    return tier
 
 
 @transaction.atomic
@@ -287,6 +325,7 @@ def workspace_tier_change(
         return False
     before = Tier.objects.get(pk=before_id).name
     Workspace.objects.filter(pk=workspace.pk).update(tier=tier, updated_at=timezone.now())
+    keycache.auth_cache_bump(workspace_id=workspace.pk)
     workspace.tier = tier
     audit.record(
         action=AuditAction.WORKSPACE_TIER_CHANGED,
@@ -316,10 +355,37 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     prefix = keys.parse_prefix(raw_key)
     if prefix is None:
         return None
-    api_key = api_key_for_prefix(prefix=prefix)
+    if keycache.redis_backend() is not None:
+        api_key = keycache.key_fill(prefix=prefix, load=api_key_for_prefix)
+    else:
+        api_key = api_key_for_prefix(prefix=prefix)
+    api_key = api_key_vet(api_key=api_key, raw_key=raw_key)
+    if api_key is None:
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+        api_key.last_used_at = now
+    # The hot path's marker: no further write until the resolution has passed.
+    left = LAST_USED_RESOLUTION - (now - api_key.last_used_at)
+    keycache.used_mark(key_id=api_key.pk, ttl_s=max(1, int(left.total_seconds())))
+    return api_key
+
+
+def api_key_last_used_touch(*, api_key: ApiKey) -> None:
+    """Records a use (the hot path calls this at most once per LAST_USED_RESOLUTION per
+    key, across processes: a Redis marker decides)."""
+    now = timezone.now()
+    ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    api_key.last_used_at = now
+
+
+def api_key_vet(*, api_key: ApiKey | None, raw_key: str) -> ApiKey | None:
+    """`api_key` if `raw_key` is its secret and it may be used now; None for a wrong
+    secret or an inactive user; 401 with the date for an expired key."""
     if api_key is None or not keys.matches(raw_key, api_key.hashed_secret):
         return None
-    if not api_key.created_by.is_active:
+    if api_key.revoked_at is not None or not api_key.created_by.is_active:
         return None
     now = timezone.now()
     if api_key.expires_at is not None and api_key.expires_at <= now:
@@ -329,7 +395,4 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
             "admin for a new key or a later expiry.",
             details={"expired_at": api_key.expires_at.isoformat()},
         )
-    if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-        api_key.last_used_at = now
     return api_key

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from apps.core import requestid
 from apps.core.errors import ApplicationError, ErrorCode
+from apps.core.throttling import precount_release
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if exc.status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     request = context.get("request")
+    # Refused before its throttle ran: a hit counted with the key lookup is taken back.
+    precount_release(request)
     path = getattr(request, "path", "") or ""
     dialect = next((p for p in ERROR_BODIES if path.startswith(p)), None)
     body = exc.as_dict() if dialect else envelope(exc)

@@ -31,7 +31,15 @@ class TierRateThrottle(BaseThrottle):
             scope = "unauthenticated callers"
         now = time.time()
         window = int(now // WINDOW_S)
-        count = _count_hit(f"ratelimit:{subject}:{window}")
+        key = f"ratelimit:{subject}:{window}"
+        precounted = _precount_take(request)
+        if precounted is not None and precounted[0].startswith(f"ratelimit:{subject}:"):
+            # Counted with the key lookup, in the same Redis round trip (accounts/keycache).
+            key, count, window = precounted
+        else:
+            if precounted is not None:  # counted for another subject: take it back
+                count_undo(precounted[0])
+            count = _count_hit(key)
         if count <= limit:
             return True
         retry_after = _seconds_left(window, now)
@@ -41,6 +49,38 @@ class TierRateThrottle(BaseThrottle):
             details={"limit_per_minute": limit, "retry_after_s": retry_after},
             headers={"Retry-After": str(retry_after)},
         )
+
+
+_PRECOUNT = "_ratelimit_precount"
+
+
+def counts_tier_rate(view: Any) -> bool:
+    """Whether `view`'s throttles include the tier limit (so a lookup may count for it)."""
+    return any(
+        isinstance(cls, type) and issubclass(cls, TierRateThrottle)
+        for cls in getattr(view, "throttle_classes", ())
+    )
+
+
+def precount_hit(request: Any, *, key: str, count: int, window: int) -> None:
+    """Records that this request was already counted under `key` (as `count`): the
+    throttle uses it instead of counting again; if the request is refused before the
+    throttle runs, `precount_release` takes the hit back so refusals never count."""
+    setattr(request, _PRECOUNT, (key, count, window))
+
+
+def _precount_take(request: Any) -> tuple[str, int, int] | None:
+    found = request.__dict__.pop(_PRECOUNT, None)
+    return found
+
+
+def precount_release(request: Any) -> None:
+    """Takes back a hit counted with the key lookup that no throttle consumed."""
+    if request is None:
+        return
+    found = _precount_take(request)
+    if found is not None:
+        count_undo(found[0])
 
 
 def client_address(request: Any) -> str:
@@ -77,7 +117,14 @@ def auth_failures_check(*, address: str) -> None:
     window = int(now // WINDOW_S)
     if (cache.get(_auth_failures_key(address, window)) or 0) < limit:
         return
-    retry_after = _seconds_left(window, now)
+    auth_failures_refuse()
+
+
+def auth_failures_refuse() -> None:
+    """The 429 of an address over AUTH_FAILURES_PER_MINUTE this minute."""
+    limit = settings.AUTH_FAILURES_PER_MINUTE
+    now = time.time()
+    retry_after = _seconds_left(int(now // WINDOW_S), now)
     raise RateLimitExceeded(
         f"Too many failed authentications from your address: the limit is {limit} per "
         f"minute; retry in {retry_after} s.",

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts import audit
+from apps.accounts.keycache import auth_cache_bump
 from apps.accounts.models import ApiKey, AuditAction, Membership, Workspace
 from apps.core.errors import Conflict, ValidationError
 from apps.gallery.models import Asset
@@ -74,6 +75,7 @@ def workspace_close(
         revoked = ApiKey.objects.filter(workspace=workspace, revoked_at__isnull=True).update(
             revoked_at=now, updated_at=now
         )
+        auth_cache_bump(workspace_id=workspace.pk)
         audit.record(
             action=AuditAction.WORKSPACE_CLOSED,
             workspace=workspace,
@@ -100,6 +102,7 @@ def workspace_reopen(*, actor: Membership) -> Workspace:
     closed_at = workspace.closed_at
     workspace.closed_at = workspace.erase_after = None
     workspace.save(update_fields=["closed_at", "erase_after", "updated_at"])
+    auth_cache_bump(workspace_id=workspace.pk)
     audit.record(
         action=AuditAction.WORKSPACE_REOPENED,
         workspace=workspace,
@@ -154,6 +157,7 @@ def workspace_erase(*, workspace: Workspace, now: dt.datetime | None = None) -> 
         locked.created_by = None
         locked.erased_at = now
         locked.save(update_fields=["name", "created_by", "erased_at", "updated_at"])
+        auth_cache_bump(workspace_id=locked.pk)
     logger.info("workspace %s erased after closure: %s", locked.public_id, counts)
     return counts
 

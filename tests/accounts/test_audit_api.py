@@ -10,8 +10,8 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts import audit
-from apps.accounts.models import AuditAction, AuditEvent, Membership, Role
+from apps.accounts import audit, services
+from apps.accounts.models import AuditAction, AuditEvent
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_members_get_403_admins_200_and_anonymous_401(alice, bob, anon_api):
     response = bob.api.get(URL)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "PERMISSION_DENIED"
-    Membership.objects.filter(pk=bob.membership.pk).update(role=Role.ADMIN)
+    services.membership_change_role(actor=alice.membership, membership=bob.membership, role="admin")
     assert bob.api.get(URL).status_code == 200
     assert anon_api.get(URL).status_code == 401
 

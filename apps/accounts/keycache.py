@@ -1,0 +1,319 @@
+"""API-key authentication and the tier's rate limit in one Redis round trip (issue 19).
+
+A key's record — the rows `api_key_for_prefix` loads (key, workspace, tier, user, the
+user's membership) minus the columns that change without telling us (last_used_at,
+storage_used_bytes, password, ...) — is kept in Redis under its prefix, tagged with the
+versions of three version keys read *before* the rows were read from the database:
+
+    authv:ws:<workspace id>   bumped by any change to the workspace (closure, reopening,
+                              tier change, rename), to any of its memberships (role
+                              change, removal), and to any of its API keys (settings,
+                              revocation)
+    authv:user:<user id>      bumped by any change to the user (is_active, ...)
+    authv:tier:<tier id>      bumped by any change to the tier row (its limits)
+    authv:all                 bumped after every `migrate` (data migrations edit rows
+                              with .update(), which sends no signal)
+
+One Lua script (EVALSHA) reads the failed-authentication counter of the caller's address,
+the record and the current versions, and when they all match counts the request in the
+workspace's rate-limit window (the key TierRateThrottle uses). A bump writes a fresh
+random token (never a counter: an evicted or expired version key reads as missing, which
+never matches), so a record filled before a change can never match after it. Writers bump
+inside their transaction and again after it commits (a fill that read the old rows
+between the two is tagged with the first bump and dies at the second), so the very next
+request after a service returns sees the change. Model signals bump too (admin edits).
+
+Without Redis (local dev on locmem) every request reads the database as before."""
+
+import datetime as dt
+import functools
+import json
+import time
+import uuid
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+
+from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
+
+RECORD_TTL_S = 3600
+VERSION_TTL_S = 7 * 24 * 3600
+RATE_WINDOW_S = 60
+RATE_TTL_S = RATE_WINDOW_S + 5  # as apps/core/throttling.count_hit
+# Columns that change without a version bump (or that must not sit in Redis) stay out of
+# the record; reading one on a cached instance loads it from the database.
+VOLATILE: dict[type, set[str]] = {
+    ApiKey: {"last_used_at"},
+    Workspace: {"storage_used_bytes", "updated_at"},
+    Tier: set(),
+    User: {"password", "last_login", "active_workspace_id"},
+    Membership: set(),
+}
+_ROWS = (ApiKey, Workspace, Tier, User, Membership)
+
+# KEYS: record, auth-failure counter. ARGV: failure limit, version-key prefix,
+# rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL.
+_HOT_LUA = """
+local limit = tonumber(ARGV[1])
+if limit > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= limit then
+  return {-1}
+end
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {0} end
+local rec = cjson.decode(raw)
+local now = redis.call('MGET', ARGV[2] .. 'ws:' .. rec.w, ARGV[2] .. 'user:' .. rec.u,
+                       ARGV[2] .. 'tier:' .. rec.t, ARGV[2] .. 'all')
+for i = 1, 4 do
+  if now[i] ~= rec.v[i] then return {0} end
+end
+local count = 0
+if ARGV[6] == '1' then
+  local rk = ARGV[3] .. rec.w .. ':' .. ARGV[4]
+  count = redis.call('INCR', rk)
+  redis.call('EXPIRE', rk, ARGV[5], 'NX')
+end
+local touch = 0
+if redis.call('SET', ARGV[7] .. rec.k, '1', 'NX', 'EX', ARGV[8]) then touch = 1 end
+return {1, raw, count, touch}
+"""
+
+# KEYS: version keys. ARGV: a fresh token per key, TTL. Creates missing ones; returns all.
+_VERSIONS_LUA = """
+local out = {}
+for i, k in ipairs(KEYS) do
+  redis.call('SET', k, ARGV[i], 'NX', 'EX', ARGV[#ARGV])
+  out[i] = redis.call('GET', k)
+end
+return out
+"""
+
+
+def redis_backend() -> RedisCache | None:
+    backend = caches["default"]
+    return backend if isinstance(backend, RedisCache) else None
+
+
+def _client() -> Any:
+    """The Redis client, kept on the cache backend (Django builds a new one per call)."""
+    backend = redis_backend()
+    assert backend is not None
+    client = backend.__dict__.get("_keycache_client")
+    if client is None:
+        client = backend.__dict__["_keycache_client"] = backend._cache.get_client(
+            "authv", write=True
+        )
+    return client
+
+
+def _scripts(client: Any) -> tuple[Any, Any]:
+    scripts = client.__dict__.get("_keycache_scripts")
+    if scripts is None:
+        scripts = client.__dict__["_keycache_scripts"] = (
+            client.register_script(_HOT_LUA),
+            client.register_script(_VERSIONS_LUA),
+        )
+    return scripts
+
+
+def _key(backend: RedisCache, name: str) -> str:
+    return backend.make_and_validate_key(name)
+
+
+def _version_keys(backend: RedisCache, ws: int, user: int, tier: int) -> list[str]:
+    base = _key(backend, "authv:")
+    return [f"{base}ws:{ws}", f"{base}user:{user}", f"{base}tier:{tier}", f"{base}all"]
+
+
+# --- Invalidation ---------------------------------------------------------------------
+
+
+def auth_cache_bump(
+    *,
+    workspace_id: int | None = None,
+    user_id: int | None = None,
+    tier_id: int | None = None,
+    everything: bool = False,
+) -> None:
+    """Invalidates every cached key record that depends on these rows: now, and again
+    once the surrounding transaction commits. Call it from every service that changes a
+    key, a membership, a workspace, a user or a tier."""
+    backend = redis_backend()
+    if backend is None:
+        return
+    base = _key(backend, "authv:")
+    names = [
+        f"{base}{kind}:{pk}"
+        for kind, pk in (("ws", workspace_id), ("user", user_id), ("tier", tier_id))
+        if pk is not None
+    ] + ([f"{base}all"] if everything else [])
+    if not names:
+        return
+
+    def bump() -> None:
+        pipe = _client().pipeline(transaction=False)
+        for name in names:
+            pipe.set(name, uuid.uuid4().hex, ex=VERSION_TTL_S)
+        pipe.execute()
+
+    bump()
+    if connection.in_atomic_block:
+        transaction.on_commit(bump)
+
+
+# --- The record -----------------------------------------------------------------------
+
+
+@functools.cache
+def _fields(model: type) -> list[Any]:
+    return [f for f in model._meta.concrete_fields if f.attname not in VOLATILE[model]]
+
+
+@functools.cache
+def _attnames(model: type) -> list[str]:
+    return [f.attname for f in _fields(model)]
+
+
+def _encode(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+
+
+def _decode(field: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = field.get_internal_type()
+    if kind == "DateTimeField":
+        return dt.datetime.fromisoformat(value)
+    if kind == "DateField":
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def _record(api_key: ApiKey, versions: list[str]) -> str:
+    workspace, user = api_key.workspace, api_key.created_by
+    membership = api_key.membership  # type: ignore[attr-defined]
+    rows = [api_key, workspace, workspace.tier, user, membership]
+    return json.dumps(
+        {
+            "k": api_key.pk,
+            "w": workspace.pk,
+            "u": user.pk,
+            "t": workspace.tier_id,
+            "v": versions,
+            "rows": [
+                None if row is None else [_encode(getattr(row, f.attname)) for f in _fields(model)]
+                for model, row in zip(_ROWS, rows, strict=True)
+            ],
+        },
+        separators=(",", ":"),
+    )
+
+
+def _from_record(raw: bytes | str) -> ApiKey:
+    """The instances api_key_for_prefix would have built, from a record."""
+    data = json.loads(raw)
+    loaded: list[Any] = []
+    for model, values in zip(_ROWS, data["rows"], strict=True):
+        if values is None:
+            loaded.append(None)
+            continue
+        fields = _fields(model)
+        decoded = [_decode(f, v) for f, v in zip(fields, values, strict=True)]
+        loaded.append(model.from_db(DEFAULT_DB_ALIAS, _attnames(model), decoded))
+    api_key, workspace, tier, user, membership = loaded
+    workspace.tier = tier
+    api_key.workspace = workspace
+    api_key.created_by = user
+    if membership is not None:
+        membership.workspace = workspace
+        membership.user = user
+    api_key.membership = membership
+    return api_key
+
+
+# --- The hot path ---------------------------------------------------------------------
+
+
+class Hit:
+    """What one round trip found: the key (or None: not cached, or stale), whether the
+    caller's address is over its failed-authentication limit, the rate-limit count this
+    request got (0 when not counted) and its window, and whether last_used_at is due."""
+
+    __slots__ = ("api_key", "auth_blocked", "count", "rate_key", "touch", "window")
+
+    def __init__(self) -> None:
+        self.api_key: ApiKey | None = None
+        self.auth_blocked = False
+        self.count = 0
+        self.window = 0
+        self.rate_key = ""
+        self.touch = False
+
+
+def key_lookup(
+    *, prefix: str, address: str, failure_limit: int, count: bool, touch_every_s: int
+) -> Hit:
+    """One EVALSHA: the failed-auth check for `address`, the cached record of `prefix`
+    and, on a current record with `count`, the hit in its workspace's rate window."""
+    backend = redis_backend()
+    assert backend is not None
+    client = _client()
+    hot, _ = _scripts(client)
+    window = int(time.time() // RATE_WINDOW_S)
+    result = hot(
+        keys=[_key(backend, f"authrec:{prefix}"), _key(backend, f"authfail:{address}:{window}")],
+        args=[
+            failure_limit,
+            _key(backend, "authv:"),
+            _key(backend, "ratelimit:ws:"),
+            window,
+            RATE_TTL_S,
+            "1" if count else "0",
+            _key(backend, "authused:"),
+            touch_every_s,
+        ],
+        client=client,
+    )
+    hit = Hit()
+    if result[0] == -1:
+        hit.auth_blocked = True
+    elif result[0] == 1:
+        hit.api_key = _from_record(result[1])
+        hit.count, hit.touch, hit.window = int(result[2]), bool(result[3]), window
+        if count:
+            hit.rate_key = f"ratelimit:ws:{hit.api_key.workspace_id}:{window}"
+    return hit
+
+
+def key_fill(*, prefix: str, load: Any) -> ApiKey | None:
+    """The key from the database via `load(prefix=...)`, stored for the hot path: versions
+    are read (created when missing) between two loads, so a change that commits after the
+    versions were read bumps them and the stored record never matches again."""
+    first = load(prefix=prefix)
+    if first is None:
+        return None
+    ids = (first.workspace_id, first.created_by_id, first.workspace.tier_id)
+    backend = redis_backend()
+    assert backend is not None
+    client = _client()
+    _, versions_script = _scripts(client)
+    names = _version_keys(backend, *ids)
+    versions = versions_script(
+        keys=names, args=[*(uuid.uuid4().hex for _ in names), VERSION_TTL_S], client=client
+    )
+    api_key = load(prefix=prefix)
+    if api_key is None:
+        return None
+    if (api_key.workspace_id, api_key.created_by_id, api_key.workspace.tier_id) == ids:
+        record = _record(api_key, [v.decode() if isinstance(v, bytes) else v for v in versions])
+        client.set(_key(backend, f"authrec:{prefix}"), record, ex=RECORD_TTL_S)
+    return api_key
+
+
+def used_mark(*, key_id: int, ttl_s: int) -> None:
+    """Marks key `key_id` as recently used for `ttl_s` (the hot path writes last_used_at
+    only when the marker is absent)."""
+    backend = redis_backend()
+    if backend is not None:
+        _client().set(_key(backend, f"authused:{key_id}"), "1", nx=True, ex=ttl_s)
