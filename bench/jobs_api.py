@@ -35,6 +35,14 @@ JOB = {
 }
 
 
+# (row, least share of the bare view's req/s, greatest p99 in ms or None)
+AIMS = (
+    ("bare, authenticated", 0.80, None),
+    ("GET /api/v1/tasks/{id}", 0.60, 25.0),
+    ("POST /api/v1/generate", 0.30, 50.0),
+)
+
+
 def env() -> dict[str, str]:
     return {
         **os.environ,
@@ -205,6 +213,12 @@ def main() -> None:
             f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
             f"{r['rps'] / bare:>9.0%}{r['rps'] / bare_auth:>9.0%}{r['errors']:>9}"
         )
+    print("aims (issue 19), as ratios to the bare DRF view of this run:")
+    for name, share, p99 in AIMS:
+        r = rows[name]
+        met = r["rps"] / bare >= share and (p99 is None or r["p99"] <= p99) and not r["errors"]
+        limit = f" and p99 <= {p99} ms" if p99 is not None else ""
+        print(f"  {'met    ' if met else 'NOT met'}  {name}: >= {share:.0%} of bare{limit}")
 
 
 if __name__ == "__main__":
