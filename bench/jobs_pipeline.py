@@ -22,6 +22,7 @@ import argparse
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -328,7 +329,8 @@ def main() -> None:
         log.close()
     report(results, args)
     if any(r[2].problems or r[3] for r in results):
-        sys.exit(1)
+        sys.exit(f"Processes' output: {log.name}")
+    shutil.rmtree(media_root, ignore_errors=True)  # the delivered videos and the log
 
 
 def report(results, args) -> None:
