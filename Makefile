@@ -7,13 +7,13 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.8
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test lint fmt typecheck bench bench-tools docker-config schema check-deploy browsers clients clean
+.PHONY: help install run test lint fmt typecheck bench bench-pipeline bench-tools docker-config schema check-deploy browsers clients clean
 
 help:
 	@echo "make run            the whole app on embedded defaults (SQLite, filesystem broker, local disk)"
 	@echo "                    on http://127.0.0.1:8000 (make run PORT=8001); provider sandbox on (PROVIDER_SANDBOX=0: off)"
 	@echo "make test           the whole suite (uses PostgreSQL/Redis on localhost when they answer)"
-	@echo "make lint | fmt | typecheck | bench | docker-config | schema | check-deploy"
+	@echo "make lint | fmt | typecheck | bench | bench-pipeline | docker-config | schema | check-deploy"
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,12 @@ bench: install bench-tools
 	$(PY) bench/usage.py
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reelsmith_bench} \
 	$(PY) bench/gallery.py
+
+# The job pipeline through the API and 1, 2 and 4 Celery worker processes (docs/scaling.md).
+# Long (2,000 + 2,000 jobs per worker count: an hour or more on 2 cores), so not part of
+# `make bench`; smaller: make bench-pipeline BENCH_PIPELINE_ARGS="--local-jobs 200 --provider-jobs 500"
+bench-pipeline: install
+	$(PY) bench/jobs_pipeline.py $(BENCH_PIPELINE_ARGS)
 
 bench-tools:
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: bench/jobs_api.py will stop"

@@ -80,5 +80,6 @@ def job_fallback(*, job_id: int, task_id: str, code: str, message: str) -> bool:
             stage=f"Falling back to {candidate['model']}",
         )
         logger.info("job %s falls back to %s (%s)", job.public_id, candidate["model"], code)
-        transaction.on_commit(lambda: enqueue("jobs.start", job_id))
+        provider = candidate["provider"]
+        transaction.on_commit(lambda: enqueue("jobs.start", job_id, provider=provider))
         return True

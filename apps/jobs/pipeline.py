@@ -284,7 +284,7 @@ def _retry(job: Job, reason: str) -> None:
         provider_task_id="",
     )
     if moved:
-        enqueue("jobs.start", job.pk, countdown=_backoff(job.attempts))
+        enqueue("jobs.start", job.pk, countdown=_backoff(job.attempts), provider=job.provider)
 
 
 def _poll_key(job_id: int) -> str:

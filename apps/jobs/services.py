@@ -185,8 +185,8 @@ def job_review_decide(*, job_id: int, approve: bool, reason: str = "") -> Job | 
             stage="Queued",
             deadline_at=deadline,
         )
-        job_id = job.pk
-        transaction.on_commit(lambda: enqueue("jobs.start", job_id))
+        job_id, provider = job.pk, job.provider
+        transaction.on_commit(lambda: enqueue("jobs.start", job_id, provider=provider))
         return job
 
 
@@ -425,8 +425,8 @@ def job_submit(
             if job.status == JobStatus.REVIEW:
                 job_event_emit(job=job)
             if job.status == JobStatus.QUEUED:
-                job_id = job.pk
-                transaction.on_commit(lambda: enqueue("jobs.start", job_id))
+                job_id, provider = job.pk, job.provider
+                transaction.on_commit(lambda: enqueue("jobs.start", job_id, provider=provider))
     except IntegrityError:
         inputs_discard(created_assets)
         # Two submits with one Idempotency-Key raced; the other one won.

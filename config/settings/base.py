@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -104,6 +105,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction pooling mode a server-side cursor (`.iterator()`)
+    # can outlive its transaction's server connection: set this there (docs/scaling.md).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits); Redis when REDIS_URL is set -----------------------------------
@@ -142,7 +148,25 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Messages a worker process reserves beyond the one it runs. 1 suits minutes-long local
+# renders (a reserved job would wait behind this one while another worker sits idle); a
+# worker that only polls providers may take more (docs/scaling.md).
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=1)
+# Queues (docs/scaling.md): a job's start goes to JOBS_LOCAL_QUEUE when the local engine
+# renders it inside the worker (CPU-bound), else to JOBS_PROVIDER_QUEUE with its polls and
+# provider cancels (short, I/O-bound); everything else (webhooks, exports, beat's tasks,
+# health pings) to "celery". Pools are sized per kind with `-Q`; a worker started without
+# `-Q` (make run, the tests) consumes all three.
+JOBS_LOCAL_QUEUE = "jobs-local"
+JOBS_PROVIDER_QUEUE = "jobs-provider"
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in ("celery", JOBS_LOCAL_QUEUE, JOBS_PROVIDER_QUEUE)
+]
+CELERY_TASK_ROUTES = {
+    "jobs.poll": {"queue": JOBS_PROVIDER_QUEUE},
+    "jobs.provider_cancel": {"queue": JOBS_PROVIDER_QUEUE},
+}
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=35 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
