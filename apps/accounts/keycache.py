@@ -118,7 +118,17 @@ def _scripts(client: Any) -> tuple[Any, Any]:
 
 
 def _key(backend: RedisCache, name: str) -> str:
-    return backend.make_and_validate_key(name)
+    """The cache's full name for `name` (its KEY_PREFIX and version), without Django's
+    per-call key validation, which only warns about names memcached would refuse: every
+    name here is built from validated parts (a key prefix, ids, an address). The names
+    the hot path builds on every request are memoised per backend."""
+    names = backend.__dict__.setdefault("_keycache_names", {})
+    full = names.get(name)
+    if full is None:
+        full = backend.make_key(name)
+        if name.endswith(":"):  # the fixed stems; not per-request names (unbounded)
+            names[name] = full
+    return full
 
 
 def _version_keys(backend: RedisCache, ws: int, user: int, tier: int) -> list[str]:
@@ -179,15 +189,15 @@ def _encode(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
 
 
-def _decode(field: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    kind = field.get_internal_type()
-    if kind == "DateTimeField":
-        return dt.datetime.fromisoformat(value)
-    if kind == "DateField":
-        return dt.date.fromisoformat(value)
-    return value
+@functools.cache
+def _decoders(model: type) -> tuple[tuple[int, Any], ...]:
+    """(position in the record's row, parser) for the columns JSON keeps as text."""
+    parsers = {"DateTimeField": dt.datetime.fromisoformat, "DateField": dt.date.fromisoformat}
+    return tuple(
+        (i, parsers[f.get_internal_type()])
+        for i, f in enumerate(_fields(model))
+        if f.get_internal_type() in parsers
+    )
 
 
 def _record(api_key: ApiKey, versions: list[str]) -> str:
@@ -218,9 +228,10 @@ def _from_record(raw: bytes | str) -> ApiKey:
         if values is None:
             loaded.append(None)
             continue
-        fields = _fields(model)
-        decoded = [_decode(f, v) for f, v in zip(fields, values, strict=True)]
-        loaded.append(model.from_db(DEFAULT_DB_ALIAS, _attnames(model), decoded))
+        for i, parse in _decoders(model):
+            if values[i] is not None:
+                values[i] = parse(values[i])
+        loaded.append(model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values))
     api_key, workspace, tier, user, membership = loaded
     workspace.tier = tier
     api_key.workspace = workspace
