@@ -25,11 +25,7 @@ def video_packets(path: Path) -> list[tuple[int, int, bytes, bool]]:
     """(pts, dts, data, key) of every video packet, in decode order."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
-        return [
-            (p.pts, p.dts, bytes(p), p.is_keyframe)
-            for p in container.demux(stream)
-            if p.size
-        ]
+        return [(p.pts, p.dts, bytes(p), p.is_keyframe) for p in container.demux(stream) if p.size]
 
 
 def audio_samples(path: Path) -> tuple[int, int] | None:

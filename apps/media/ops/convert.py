@@ -47,13 +47,9 @@ def transcode(
     if container not in ("mp4", "webm", "mov"):
         raise MediaValidationError("container must be mp4, webm or mov.")
     info = video_input(src)
-    if video_copyable(info, container) and (
-        not info.has_audio or audio_copyable(info, container)
-    ):
+    if video_copyable(info, container) and (not info.has_audio or audio_copyable(info, container)):
         progress = Progress(on_progress, should_cancel, total=info.frame_count)
-        return remux(
-            info=info, dst=dst, container=container, keep_audio=True, progress=progress
-        )
+        return remux(info=info, dst=dst, container=container, keep_audio=True, progress=progress)
     fps = output_fps(info)
     count = frame_count(info.duration, fps)
     return reencode(

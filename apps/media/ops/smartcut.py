@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -150,12 +151,12 @@ def plan_cut(index: VideoIndex, *, start: float, count: int, mode: TrimMode) -> 
     tb = index.time_base
     order = sorted(p[0] for p in index.packets)
     dts = [p[1] for p in index.packets]
-    if len(set(order)) != len(order) or any(b <= a for a, b in zip(dts, dts[1:], strict=False)):
+    if len(set(order)) != len(order) or any(b <= a for a, b in itertools.pairwise(dts)):
         return None
     n = len(order)
     base = order[0]
     seconds = [float((pts - base) * tb) for pts in order]
-    mids = [(a + b) / 2 for a, b in zip(seconds, seconds[1:], strict=False)]
+    mids = [(a + b) / 2 for a, b in itertools.pairwise(seconds)]
     i0 = bisect.bisect_right(mids, start)  # the frame shown nearest to start
     i1 = min(n, i0 + count)
     durations = _durations(order, index)
@@ -197,7 +198,7 @@ def plan_cut(index: VideoIndex, *, start: float, count: int, mode: TrimMode) -> 
 def _durations(order: list[int], index: VideoIndex) -> dict[int, int]:
     given = {p[0]: p[2] for p in index.packets}
     out = {}
-    for pts, nxt in zip(order, order[1:], strict=False):
+    for pts, nxt in itertools.pairwise(order):
         out[pts] = nxt - pts
     fallback = out[order[-2]] if len(order) > 1 else 1
     out[order[-1]] = given.get(order[-1]) or fallback
@@ -287,7 +288,8 @@ def _encoded_edge(
     presentation order) with in-band parameter sets, timed to fit around the copy."""
     tb = plan.time_base
     enc = av.CodecContext.create("libx264", "w")
-    enc.width, enc.height, enc.pix_fmt = vin.codec_context.width, vin.codec_context.height, "yuv420p"
+    enc.width, enc.height = vin.codec_context.width, vin.codec_context.height
+    enc.pix_fmt = "yuv420p"
     enc.time_base = tb
     enc.framerate = vin.average_rate or vin.guessed_rate or Fraction(24)
     options = {"preset": "veryfast", "crf": EDGE_CRF, "bf": "0"}
