@@ -171,7 +171,7 @@ def against_ffmpeg() -> None:
 CACHE = Path(
     os.environ.get("REELSMITH_BENCH_CACHE") or Path(tempfile.gettempdir()) / "reelsmith-bench-cache"
 )
-COPY_CLIP = "h264_aac_1080p_60s_gop2s.mp4"
+COPY_CLIP = "h264_aac_1080p_60s_gop2s_v2.mp4"
 
 GENERATE = r"""
 import sys
@@ -195,6 +195,7 @@ sample = 0
 for i in range(seconds * fps):
     frame = graph.pull()
     frame.pts, frame.time_base = i, Fraction(1, fps)
+    frame.pict_type = av.video.frame.PictureType.NONE  # testsrc2 marks each frame I
     for packet in video.encode(frame):
         out.mux(packet)
     while sample + 1024 <= (i + 1) * 48000 // fps:
@@ -221,9 +222,11 @@ step = 1024
 for start in range(0, seconds * 48000, step):
     t = np.arange(start, start + step) / 48000.0
     tone = (0.2 * np.sin(2 * np.pi * 330 * t)).astype(np.float32)
-    frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
     if codec.startswith("pcm"):
-        frame = av.AudioResampler(format="s16", layout="stereo", rate=48000).resample(frame)[0]
+        pcm = (np.stack([tone, tone]).T.reshape(1, -1) * 32767).astype(np.int16)
+        frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="stereo")
+    else:
+        frame = av.AudioFrame.from_ndarray(np.stack([tone, tone]), format="fltp", layout="stereo")
     frame.sample_rate, frame.pts = 48000, start
     for packet in stream.encode(frame):
         out.mux(packet)

@@ -79,11 +79,22 @@ def test_smart_cut_copies_the_whole_gops_packet_for_packet(gop_clip, tmp_path):
         assert (out_cc.width, out_cc.height, out_cc.profile) == (640, 360, src_cc.profile)
 
 
-def test_smart_cut_reencodes_the_audio_for_exactly_the_window(gop_clip, tmp_path):
+def audio_data(path: Path) -> np.ndarray:
+    with av.open(str(path)) as container:
+        return np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)
+
+
+def test_smart_cut_copies_the_audio_starting_on_the_cut_to_the_sample(gop_clip, tmp_path):
     info = trim(src=gop_clip, dst=tmp_path / "t.mp4", start=0.3, end=1.7)
     samples, rate = audio_samples(info.path)
     assert rate == 48000
     assert abs(samples - 34 / FPS * 48000) <= 1024
+    source, out = audio_data(gop_clip), audio_data(info.path)
+    cut = 7 * 48000 // FPS  # the first kept frame's time, in samples
+    window = slice(1000, 5800)
+    aligned = np.abs(out[:, window] - source[:, cut + 1000 : cut + 5800]).mean()
+    off_by_a_frame = np.abs(out[:, window] - source[:, cut + 2024 : cut + 6824]).mean()
+    assert aligned < 1e-4 < off_by_a_frame  # the same decoded samples, not merely similar
 
 
 def test_keyframe_trim_widens_to_the_key_frames_and_copies_every_packet(gop_clip, tmp_path):
@@ -99,6 +110,19 @@ def test_keyframe_trim_widens_to_the_key_frames_and_copies_every_packet(gop_clip
 def test_a_window_inside_one_gop_is_reencoded_and_still_exact(gop_clip, tmp_path):
     info = trim(src=gop_clip, dst=tmp_path / "t.mp4", start=0.1, end=0.45)
     assert [frame_index(f) for f in rgb_frames(info.path)] == list(range(2, 10))
+
+
+def test_an_open_gop_source_is_not_cut_at_its_recovery_points(media_dir, tmp_path):
+    # Open-GOP I-frames are flagged as key frames but frames after them may depend on
+    # frames before: only IDR frames are cut points, so here the trim re-encodes.
+    x264 = {**X264, "x264-params": "open-gop=1"}
+    src = make_clip(media_dir / "open.mp4", seconds=2.0, x264=x264)
+    keys = [p for p in video_packets(src) if p[3]]
+    assert len(keys) > 1
+    info = trim(src=src, dst=tmp_path / "t.mp4", start=0.3, end=1.7)
+    assert [frame_index(f) for f in rgb_frames(info.path)] == list(range(7, 41))
+    copied = {p[2] for p in video_packets(src)} & {p[2] for p in video_packets(info.path)}
+    assert not copied
 
 
 def test_trim_refuses_an_unknown_mode(gop_clip, tmp_path):

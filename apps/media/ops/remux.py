@@ -231,9 +231,7 @@ def with_new_audio(
             audio_src = stack.enter_context(open_container(track.path))
             ain = audio_src.streams.audio[0]
             aout = writer.copy_of(ain)
-            audio = _until(
-                copied(audio_src.demux(ain), aout, shift=video_start(ain)), info.duration
-            )
+            audio = until(copied(audio_src.demux(ain), aout, shift=video_start(ain)), info.duration)
         else:
             audio = encoded_audio(writer.aac(), chunks, samples)
         writer.write(video, audio)
@@ -241,7 +239,7 @@ def with_new_audio(
     return writer.result
 
 
-def _until(packets: Iterator[av.Packet], end: float) -> Iterator[av.Packet]:
+def until(packets: Iterator[av.Packet], end: float) -> Iterator[av.Packet]:
     """Packets that start before ``end`` seconds (an audio track cut to the video)."""
     for packet in packets:
         if packet.pts is not None and float(packet.pts * packet.time_base) >= end:

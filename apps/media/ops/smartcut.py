@@ -26,7 +26,7 @@ import av
 from av.video.frame import PictureType
 
 from apps.media.errors import CorruptionDetected
-from apps.media.ops.remux import CopyWriter, encoded_audio
+from apps.media.ops.remux import CopyWriter, audio_copyable, copied, encoded_audio, until
 from apps.media.probe import MediaInfo, open_container
 from apps.media.progress import Progress
 from apps.media.sources import AUDIO_RATE, decode_audio
@@ -34,6 +34,7 @@ from apps.media.sources import AUDIO_RATE, decode_audio
 TrimMode = Literal["accurate", "keyframe"]
 TRIM_MODES = ("accurate", "keyframe")
 EDGE_CRF = "18"  # the re-encoded edges sit next to original frames: keep them close
+EDGE_PRESET = "veryfast"
 _START_CODE = re.compile(b"\x00\x00\x01")
 _X264_PROFILES = {"baseline": "baseline", "constrained baseline": "baseline", "main": "main"}
 
@@ -71,6 +72,10 @@ class CutPlan:
     @property
     def start_seconds(self) -> float:
         return float(self.offset * self.time_base)
+
+    @property
+    def copy_only(self) -> bool:
+        return not self.head and not self.tail
 
     @property
     def frames(self) -> int:
@@ -208,8 +213,10 @@ def _durations(order: list[int], index: VideoIndex) -> dict[int, int]:
 def cut(
     *, info: MediaInfo, index: VideoIndex, plan: CutPlan, dst: Path, progress: Progress
 ) -> MediaInfo:
-    """Write the planned cut: edges encoded, the middle copied, the audio re-encoded
-    from the same instant for the same length (sample-accurate, and AAC is cheap)."""
+    """Write the planned cut: edges encoded, the middle copied. AAC audio is copied too,
+    on its own timestamps (in sync); the packets before the cut land before 0 where the
+    MP4 edit list hides them, so it starts on the cut to the sample and ends within one
+    AAC frame (~21 ms) of the video. Other audio is re-encoded for exactly the window."""
     progress.check()
     with contextlib.ExitStack() as stack:
         source = stack.enter_context(open_container(info.path))
@@ -218,7 +225,19 @@ def cut(
         vout = writer.copy_of(vin)
         video = _video(info.path, index, plan, source, vin, vout)
         sources = [video]
-        if info.has_audio:
+        if info.has_audio and audio_copyable(info):
+            audio_src = stack.enter_context(open_container(info.path))
+            ain = audio_src.streams.audio[0]
+            start, end = plan.start_seconds, plan.start_seconds + plan.seconds
+            # One packet before the cut primes the decoder; it lands before 0, where the
+            # MP4 edit list hides it, so the sound starts on the cut to the sample.
+            lead = start - 2048 / (ain.sample_rate or AUDIO_RATE)
+            audio_src.seek(int(lead / ain.time_base), stream=ain, backward=True)
+            packets = (
+                p for p in audio_src.demux(ain) if p.pts is None or p.pts * p.time_base > lead
+            )
+            sources.append(until(copied(packets, writer.copy_of(ain), shift=start), end - start))
+        elif info.has_audio:
             base = float(vin.start_time * vin.time_base) if vin.start_time else 0.0
             start = plan.start_seconds - base
             samples = round(plan.seconds * AUDIO_RATE)
@@ -292,7 +311,7 @@ def _encoded_edge(
     enc.pix_fmt = "yuv420p"
     enc.time_base = tb
     enc.framerate = vin.average_rate or vin.guessed_rate or Fraction(24)
-    options = {"preset": "veryfast", "crf": EDGE_CRF, "bf": "0"}
+    options = {"preset": EDGE_PRESET, "crf": EDGE_CRF, "bf": "0"}
     profile = _X264_PROFILES.get(index.profile, "high")
     options["profile"] = profile
     enc.options = options
