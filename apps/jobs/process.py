@@ -31,6 +31,7 @@ PROCESS_SETTINGS: dict[str, dict[str, str]] = {
         "speed": "speed",
         "mute": "mute",
         "fit": "fit",
+        "trim_mode": "trim_mode",
     },
     RETAKE: {},  # always an AI edit model: its settings come from its data
     "enhance": {"target_resolution": "resolution"},

@@ -4,6 +4,9 @@ Every operation takes keyword-only local paths, streams frame by frame, reports 
 progress through ``on_progress``, stops with ``Cancelled`` when ``should_cancel``
 returns True, writes MP4 (H.264/AAC, faststart) unless asked otherwise, never leaves a
 partial output behind, and returns the probe (``MediaInfo``) of what it wrote.
+Edits that change no pixels (trim, mute, replace audio, MP4 <-> MOV) copy the H.264
+stream instead of re-encoding it when the source allows (``ops/remux.py``,
+``ops/smartcut.py``); otherwise they re-encode.
 """
 
 from apps.media.engine import OutputSpec

@@ -205,6 +205,7 @@ def _edit(spec: JobSpec, workdir: Path, cancel: CancelCheck) -> list:
                     cancel,
                     start=float(start or 0.0),
                     end=None if end is None else float(end),
+                    mode=p.get("trim_mode") or "accurate",
                 ),
             )
         )

@@ -338,6 +338,26 @@ def test_a_local_edit_with_nothing_to_change_is_refused_before_it_is_charged():
     assert job_preflight(fields={"model": "local/edit"}, inputs=video, for_estimate=True)
 
 
+def test_trim_mode_is_an_optional_edit_setting_that_changes_nothing_alone():
+    video = {"video": MP4_4S}
+    pre = job_preflight(
+        fields={"model": "local/edit", "trim_start": 1, "trim_mode": "keyframe"}, inputs=video
+    )
+    assert pre.options["trim_mode"] == "keyframe"
+    assert (
+        "trim_mode"
+        not in job_preflight(fields={"model": "local/edit", "trim_start": 1}, inputs=video).options
+    )
+    _, problems = problems_of(
+        fields={"model": "local/edit", "trim_start": 1, "trim_mode": "nearest"}, inputs=video
+    )
+    assert problems["trim_mode"]["allowed"] == ["accurate", "keyframe"]
+    error, problems = problems_of(
+        fields={"model": "local/edit", "trim_mode": "accurate"}, inputs=video
+    )
+    assert error.status == 400 and "trim_mode" not in problems["settings"]["allowed"]
+
+
 # --- Auto-selection and the image switch -------------------------------------------------
 
 

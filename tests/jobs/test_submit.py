@@ -161,7 +161,17 @@ def test_a_storyboard_joins_one_shot_per_scene(alice_api, job_storage):
             {"trim_start": 0.5, "trim_end": 1.5, "aspect_ratio": "9:16", "mute": True},
             lambda i: abs(i.duration - 1.0) < 0.1 and i.width < i.height and not i.has_audio,
         ),
+        (
+            "edit",  # keyframe mode copies whole GOPs: at least the asked second
+            {"trim_start": 0.5, "trim_end": 1.5, "trim_mode": "keyframe"},
+            lambda i: i.duration >= 0.99 and i.video_codec == "h264",
+        ),
         ("enhance", {"target_resolution": "720p"}, lambda i: i.height == 720),
+        (
+            "transform",  # H.264 MP4 -> MOV is a remux
+            {"format": "mov"},
+            lambda i: i.container == "mov" and i.video_codec == "h264",
+        ),
         (
             "transform",
             {"format": "webm"},

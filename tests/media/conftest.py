@@ -35,12 +35,13 @@ def make_clip(
     faststart: bool = True,
     rotation: int = 0,
     fmt: str | None = None,
+    x264: dict[str, str] | None = None,
 ) -> Path:
     options = {"movflags": "+faststart"} if faststart else {}
     out = av.open(str(path), "w", format=fmt, options=options)
     video = out.add_stream("libx264", rate=fps)
     video.width, video.height, video.pix_fmt = width, height, "yuv420p"
-    video.options = {"preset": "ultrafast", "crf": "18"}
+    video.options = x264 or {"preset": "ultrafast", "crf": "18"}
     if rotation:
         video.set_display_rotation(rotation)
     sound = out.add_stream("aac", rate=48000, layout="stereo") if audio else None

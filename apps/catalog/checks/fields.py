@@ -110,15 +110,17 @@ def model_check(
     _audio(spec, fields, out, invalid)
     _options(spec, fields, out, invalid)
     _section(spec, inputs, out, invalid)
-    changes = {k for k, v in out.options.items() if k != "fit" and v is not False}
+    # fit and trim_mode only say how to make a change; on their own they change nothing.
+    changes = {k for k, v in out.options.items() if k not in HOW and v is not False}
     if spec.needs_a_change and not for_estimate and not changes and not _given(aspect):
         # Refused here, before credits are held, not by the worker after.
-        allowed = sorted({*spec.options, "aspect_ratio"} - {"fit"})
+        allowed = sorted({*spec.options, "aspect_ratio"} - HOW)
         invalid("settings", f"Nothing to do: {spec.name} needs at least one change.", allowed)
     return out, problems
 
 
 Invalid = Callable[..., None]
+HOW = frozenset({"fit", "trim_mode"})
 
 # Frame-rounding slack when a stretch ends exactly at the end of the video (s).
 SECTION_SLACK_S = 0.05

@@ -135,6 +135,9 @@ OPTIONS: dict[str, tuple[Any, Any]] = {
     "speed": (as_number, {"min": 0.25, "max": 4}),
     "mute": (as_bool, [True, False]),
     "fit": (as_text, ["crop", "pad"]),
+    # local/edit: cut exactly at trim_start/trim_end (smart cut), or at the key frames
+    # around them (a pure stream copy, the window can only grow).
+    "trim_mode": (as_text, ["accurate", "keyframe"]),
     "output_format": (as_text, ["mp4", "webm", "mov"]),
     "optimize_level": (as_text, ["low", "medium", "high"]),
     "target_size_mb": (as_number, {"min": 1, "max": 2048}),

@@ -140,12 +140,13 @@ MODELS = [
         name="Local edit",
         provider_model="edit",
         methods=(Method.EDIT,),
-        # Up to four re-encoding stages (trim, reframe, speed, mute).
+        # Up to four stages (trim, reframe, speed, mute); trim and mute copy the H.264
+        # stream of an MP4/MOV instead of re-encoding it (apps/media/ops/remux.py).
         processing=Processing(2, 60, work=1.2),
         strengths="Trim, crop or pad to a new aspect ratio, change speed, mute.",
         use_cases="Re-cutting for 9:16, 1:1, 4:5 and friends.",
         aspect_ratios=ASPECTS,
-        options=frozenset({"trim_start", "trim_end", "speed", "mute", "fit"}),
+        options=frozenset({"trim_start", "trim_end", "speed", "mute", "fit", "trim_mode"}),
         needs_a_change=True,
     ),
     Process(

@@ -246,7 +246,7 @@ def create_request(fields: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
 
 # Our extension to /v1/videos/edits: the local edit model's settings (docs/compat.md);
 # a prompt alone cannot tell it what to change.
-EDIT_SETTINGS = ("trim_start", "trim_end", "aspect_ratio", "speed", "mute", "fit")
+EDIT_SETTINGS = ("trim_start", "trim_end", "trim_mode", "aspect_ratio", "speed", "mute", "fit")
 
 
 def source_video_check(fields: dict[str, Any], *, method: str) -> None:

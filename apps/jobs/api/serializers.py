@@ -260,7 +260,8 @@ class ProcessRequestSerializer(KnownFieldsSerializer):
     settings = serializers.DictField(
         required=False,
         help_text=(
-            "edit: trim_start, trim_end (s), aspect_ratio, speed, mute, fit; enhance: "
+            "edit: trim_start, trim_end (s), trim_mode (accurate|keyframe), aspect_ratio, "
+            "speed, mute, fit; enhance: "
             "target_resolution (480p…2160p); transform: format (mp4|webm|mov, or hls for "
             "tiers in HLS_TIERS), aspect_ratio, resolution; optimize: quality "
             "(low|medium|high) or target_size_mb; remove-background: background_color "

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from apps.media.engine import OutputContainer, OutputSpec, frame_count, output_fps
 from apps.media.errors import MediaValidationError
 from apps.media.frames import even, fit
 from apps.media.ops._common import audio_input, mix, reencode, source_audio, video_input
+from apps.media.ops.remux import audio_copyable, remux, video_copyable, with_new_audio
 from apps.media.probe import MediaInfo
-from apps.media.progress import CancelCheck, ProgressCallback
+from apps.media.progress import CancelCheck, Progress, ProgressCallback
 from apps.media.sources import AUDIO_RATE, decode_audio, exact_length
 
 Quality = Literal["low", "medium", "high"]
@@ -38,10 +42,14 @@ def transcode(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> MediaInfo:
-    """Re-encode to MP4 (H.264/AAC), WebM (VP9/Opus) or MOV (H.264/AAC)."""
+    """Convert to MP4 (H.264/AAC), WebM (VP9/Opus) or MOV (H.264/AAC). H.264/AAC in an
+    MP4 or MOV going to MP4 or MOV is remuxed (streams copied); the rest is re-encoded."""
     if container not in ("mp4", "webm", "mov"):
         raise MediaValidationError("container must be mp4, webm or mov.")
     info = video_input(src)
+    if video_copyable(info, container) and (not info.has_audio or audio_copyable(info, container)):
+        progress = Progress(on_progress, should_cancel, total=info.frame_count)
+        return remux(info=info, dst=dst, container=container, keep_audio=True, progress=progress)
     fps = output_fps(info)
     count = frame_count(info.duration, fps)
     return reencode(
@@ -157,8 +165,11 @@ def mute(
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> MediaInfo:
-    """Drop the audio track."""
+    """Drop the audio track (the video is copied when it can be, else re-encoded)."""
     info = video_input(src)
+    if video_copyable(info):
+        progress = Progress(on_progress, should_cancel, total=info.frame_count)
+        return remux(info=info, dst=dst, container="mp4", keep_audio=False, progress=progress)
     fps = output_fps(info)
     return reencode(
         src=info.path,
@@ -184,19 +195,28 @@ def set_audio(
     should_cancel: CancelCheck | None = None,
 ) -> MediaInfo:
     """Replace the audio, or mix a new track over it. Longer audio is cut to the video;
-    shorter audio leaves silence after it. ``audio_offset`` skips into the new track."""
+    shorter audio leaves silence after it. ``audio_offset`` skips into the new track.
+
+    The video is copied when it can be; the new track is then copied too when it is AAC
+    taken from its start (cut at the video's end; a shorter one simply ends early), and
+    encoded otherwise."""
     if mode not in ("replace", "add"):
         raise MediaValidationError("mode must be replace or add.")
     info = video_input(src)
     track = audio_input(audio)
+    if video_copyable(info):
+        progress = Progress(on_progress, should_cancel, total=info.frame_count)
+        samples = round(info.duration * AUDIO_RATE)
+        chunks = None
+        if mode == "add" or audio_offset > 0 or not audio_copyable(track):
+            chunks = _new_audio(info, track, mode, audio_offset, info.duration, samples)
+        return with_new_audio(
+            info=info, track=track, dst=dst, chunks=chunks, samples=samples, progress=progress
+        )
     fps = output_fps(info)
     count = frame_count(info.duration, fps)
     samples = round(count / fps * AUDIO_RATE)
-    new = exact_length(decode_audio(track.path, start=max(0.0, audio_offset)), samples)
-    if mode == "add" and info.has_audio:
-        old = source_audio(info, seconds=count / fps)
-        assert old is not None
-        new = exact_length(mix(old, new), samples)
+    new = _new_audio(info, track, mode, audio_offset, count / fps, samples)
     return reencode(
         src=info.path,
         dst=dst,
@@ -209,6 +229,17 @@ def set_audio(
         on_progress=on_progress,
         should_cancel=should_cancel,
     )
+
+
+def _new_audio(
+    info: MediaInfo, track: MediaInfo, mode: str, offset: float, seconds: float, samples: int
+) -> Iterator[np.ndarray]:
+    new = exact_length(decode_audio(track.path, start=max(0.0, offset)), samples)
+    if mode == "add" and info.has_audio:
+        old = source_audio(info, seconds=seconds)
+        assert old is not None
+        new = exact_length(mix(old, new), samples)
+    return new
 
 
 def add_audio(**kwargs) -> MediaInfo:  # type: ignore[no-untyped-def]

@@ -16,7 +16,10 @@ from apps.media import motion
 from apps.media.engine import Writer, check_fps, frame_count, output_fps
 from apps.media.errors import MediaValidationError
 from apps.media.frames import blend, even, fit, from_yuv, yuv
+from apps.media.ops import smartcut
 from apps.media.ops._common import ChunkReader, reencode, source_audio, tempo, video_input
+from apps.media.ops.remux import video_copyable
+from apps.media.ops.smartcut import TRIM_MODES, TrimMode
 from apps.media.probe import MediaInfo
 from apps.media.progress import CancelCheck, Progress, ProgressCallback
 from apps.media.sources import AUDIO_RATE, cfr, decode_audio, decode_video, exact_length, silence
@@ -43,10 +46,17 @@ def trim(
     dst: Path,
     start: float = 0.0,
     end: float | None = None,
+    mode: TrimMode = "accurate",
     on_progress: ProgressCallback | None = None,
     should_cancel: CancelCheck | None = None,
 ) -> MediaInfo:
-    """Keep [start, end) seconds, frame-accurately (re-encoded)."""
+    """Keep [start, end) seconds. "accurate" (the default) cuts at exactly those frames:
+    an H.264 MP4/MOV is cut by stream copy, re-encoding only the partial GOPs at the
+    edges (a smart cut), anything else is re-encoded. "keyframe" widens the window to
+    the key frames around it and copies only (falling back to "accurate" when the
+    source cannot be copied)."""
+    if mode not in TRIM_MODES:
+        raise MediaValidationError("mode must be accurate or keyframe.", details={"mode": mode})
     info = video_input(src)
     end = info.duration if end is None else min(end, info.duration)
     if not (0 <= start < end):
@@ -56,6 +66,12 @@ def trim(
         )
     fps = output_fps(info)
     count = frame_count(end - start, fps)
+    if video_copyable(info):
+        index = smartcut.read_index(info.path)
+        plan = index and smartcut.plan_cut(index, start=start, count=count, mode=mode)
+        if index and plan:
+            progress = Progress(on_progress, should_cancel, total=plan.frames)
+            return smartcut.cut(info=info, index=index, plan=plan, dst=dst, progress=progress)
     return reencode(
         src=info.path,
         dst=dst,
