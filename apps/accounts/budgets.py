@@ -9,6 +9,7 @@ even for a caller that did not take the account lock first."""
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import ApiKey, ApiKeyMonthlySpend
@@ -53,10 +54,28 @@ def _locked_row(*, api_key_id: int, month: dt.date) -> ApiKeyMonthlySpend:
 def key_budget_take(*, api_key_id: int, credits: int, when: dt.datetime | None = None) -> None:
     """Adds `credits` to the key's spend this month, or raises KeyBudgetExceeded (402)
     when that would pass its limit. The limit is read here, inside the transaction, so a
-    change made a moment ago applies. Must run inside the caller's transaction."""
+    change made a moment ago applies. Must run inside the caller's transaction.
+
+    One statement in the common case: the month's row is raised only if the key's limit
+    (read in the same statement) still allows it; the UPDATE takes the row's lock, so the
+    check and the change are one step. A first spend in the month, or a refusal, goes
+    through the locked read-check-write below."""
+    month = month_of(when)
+    fits = Exists(
+        ApiKey.objects.filter(pk=api_key_id).filter(
+            Q(monthly_credit_limit__isnull=True)
+            | Q(monthly_credit_limit__gte=OuterRef("credits") + credits)
+        )
+    )
+    if (
+        ApiKeyMonthlySpend.objects.filter(api_key_id=api_key_id, month=month)
+        .filter(fits)
+        .update(credits=F("credits") + credits)
+    ):
+        return
     limit = ApiKey.objects.filter(pk=api_key_id).values_list("monthly_credit_limit", flat=True)
     limit_value = limit.first()
-    row = _locked_row(api_key_id=api_key_id, month=month_of(when))
+    row = _locked_row(api_key_id=api_key_id, month=month)
     if limit_value is not None and row.credits + credits > limit_value:
         raise KeyBudgetExceeded(
             limit=limit_value, remaining=max(0, limit_value - row.credits), required=credits

@@ -402,6 +402,8 @@ def job_submit(
                     reference=job.public_id,
                     description=f"{preflight.model_id} ({preflight.method})",
                     api_key_id=api_key.pk if api_key is not None else None,
+                    # A refusal ends this whole transaction anyway.
+                    savepoint=False,
                 )
                 job.credits_held = hold_credits
             job.save()
