@@ -8,8 +8,7 @@ even for a caller that did not take the account lock first."""
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiKey, ApiKeyMonthlySpend
@@ -51,6 +50,17 @@ def _locked_row(*, api_key_id: int, month: dt.date) -> ApiKeyMonthlySpend:
     return ApiKeyMonthlySpend.objects.select_for_update().get(api_key_id=api_key_id, month=month)
 
 
+# key_budget_take's one statement (plain SQL: the ORM's version cost more to build than
+# to run). A key with no limit (NULL) always fits.
+_TAKE = """
+UPDATE accounts_apikeymonthlyspend SET credits = credits + %s
+WHERE api_key_id = %s AND month = %s
+  AND credits + %s <= COALESCE(
+    (SELECT k.monthly_credit_limit FROM accounts_apikey k WHERE k.id = %s), credits + %s
+  )
+"""
+
+
 def key_budget_take(*, api_key_id: int, credits: int, when: dt.datetime | None = None) -> None:
     """Adds `credits` to the key's spend this month, or raises KeyBudgetExceeded (402)
     when that would pass its limit. The limit is read here, inside the transaction, so a
@@ -61,18 +71,11 @@ def key_budget_take(*, api_key_id: int, credits: int, when: dt.datetime | None =
     check and the change are one step. A first spend in the month, or a refusal, goes
     through the locked read-check-write below."""
     month = month_of(when)
-    fits = Exists(
-        ApiKey.objects.filter(pk=api_key_id).filter(
-            Q(monthly_credit_limit__isnull=True)
-            | Q(monthly_credit_limit__gte=OuterRef("credits") + credits)
-        )
-    )
-    if (
-        ApiKeyMonthlySpend.objects.filter(api_key_id=api_key_id, month=month)
-        .filter(fits)
-        .update(credits=F("credits") + credits)
-    ):
-        return
+    with connection.cursor() as cursor:
+        day = connection.ops.adapt_datefield_value(month)
+        cursor.execute(_TAKE, [credits, api_key_id, day, credits, api_key_id, credits])
+        if cursor.rowcount == 1:
+            return
     limit = ApiKey.objects.filter(pk=api_key_id).values_list("monthly_credit_limit", flat=True)
     limit_value = limit.first()
     row = _locked_row(api_key_id=api_key_id, month=month)

@@ -233,7 +233,14 @@ def credits_hold(
             with connection.cursor() as cursor:
                 cursor.execute(
                     _TAKE,
-                    [credits, timezone.now(), workspace.pk, credits, Kind.GRANT, Kind.PURCHASE],
+                    [
+                        credits,
+                        connection.ops.adapt_datetimefield_value(timezone.now()),
+                        workspace.pk,
+                        credits,
+                        str(Kind.GRANT.value),
+                        str(Kind.PURCHASE.value),
+                    ],
                 )
                 row = cursor.fetchone()
             if row is not None:
