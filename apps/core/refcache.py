@@ -14,8 +14,9 @@ table is read directly."""
 import logging
 import threading
 import uuid
-from collections.abc import Callable
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -24,6 +25,26 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+# Every copy, so that one_read() can fetch all their versions at once.
+_COPIES: list["ProcessCopy[Any]"] = []
+_block = threading.local()
+
+
+@contextmanager
+def one_read() -> Iterator[None]:
+    """Inside the block, the first copy asked for reads the versions of every copy in
+    one MGET and the others reuse them (a submit reads the catalogue's overrides and the
+    moderation terms: one cache round trip instead of two). The versions are those of the
+    block's start, as for a request that began then."""
+    outer = getattr(_block, "versions", None)
+    if outer is None:
+        _block.versions = {}
+    try:
+        yield
+    finally:
+        if outer is None:
+            _block.versions = None
+
 
 class ProcessCopy(Generic[T]):
     def __init__(self, key: str, load: Callable[[], T]) -> None:
@@ -31,12 +52,23 @@ class ProcessCopy(Generic[T]):
         self._load = load
         self._copy: tuple[str, T] | None = None
         self._lock = threading.Lock()
+        _COPIES.append(self)
 
     def _version(self) -> str:
+        versions = getattr(_block, "versions", None)
+        if versions is not None:
+            if not versions:
+                versions.update(cache.get_many(list({copy.key for copy in _COPIES})))
+                versions[""] = ""  # fetched, even if no key was set yet
+            version = versions.get(self.key)
+            if version is not None:
+                return str(version)
         version = cache.get(self.key)
         if version is None:
             cache.add(self.key, uuid.uuid4().hex, timeout=None)
             version = cache.get(self.key)
+        if versions is not None:
+            versions[self.key] = version
         return str(version)
 
     def get(self) -> T:
@@ -60,6 +92,9 @@ class ProcessCopy(Generic[T]):
         except Exception:
             logger.exception("refcache %s: could not bump the version", self.key)
         self._copy = None
+        versions = getattr(_block, "versions", None)
+        if versions:
+            versions.clear()  # this thread's own change: read the versions again
 
     def changed(self, *args: object, **kwargs: object) -> None:
         """Call on every write to the table (a post_save / post_delete receiver)."""

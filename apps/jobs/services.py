@@ -30,6 +30,7 @@ from apps.core.errors import (
     Conflict,
     ErrorCode,
 )
+from apps.core.refcache import one_read
 from apps.jobs.admission import job_can_start_check, workspace_lock_open
 from apps.jobs.continuation import PARAM, continuation_fields
 from apps.jobs.enqueue import enqueue
@@ -284,7 +285,8 @@ def job_submit(
     if existing is not None:
         return existing, False
 
-    with inputs_collect(workspace=workspace, data=data, files=files) as found:
+    # The catalogue's overrides and the moderation terms: one cache read for both.
+    with one_read(), inputs_collect(workspace=workspace, data=data, files=files) as found:
         fields = {
             k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES) and k != FALLBACK_FIELD
         }

@@ -80,7 +80,7 @@ class RedisSends:
         redis.connection.Connection.send_packed_command = self._orig
 
 
-def test_an_accepted_submit_with_a_key_budget_is_nine_queries_and_one_publish(
+def test_an_accepted_submit_with_a_key_budget_is_nine_queries_and_two_redis_commands(
     alice, priced, not_eager, django_assert_num_queries
 ):
     """BEGIN; lock the workspace; count its active jobs; hold (one UPDATE … RETURNING);
@@ -104,6 +104,9 @@ def test_an_accepted_submit_with_a_key_budget_is_nine_queries_and_one_publish(
         # One LPUSH to the broker, and no SUBSCRIBE/UNSUBSCRIBE to a result channel.
         assert sent.commands.count(b"LPUSH") == 1
         assert not {b"SUBSCRIBE", b"UNSUBSCRIBE"} & set(sent.commands)
+        # The override and term copies' versions: one MGET for both.
+        assert sent.commands.count(b"MGET") == 1
+        assert b"GET" not in sent.commands
     assert _held(alice.workspace) == 2 * PRICE
 
 
