@@ -5,11 +5,13 @@ the change was still uncommitted."""
 import threading
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection, transaction
 
 from apps.catalog.models import ModelOverride
 from apps.catalog.selectors import _overrides_load, model_get
 from apps.catalog.services import model_override_set
+from apps.core import refcache
 from apps.core.refcache import ProcessCopy
 from apps.moderation.models import TERMS, ModerationTerm
 from apps.moderation.screening import RulesBackend
@@ -41,7 +43,9 @@ def test_an_override_applies_to_the_next_lookup_in_this_and_another_process():
 
 
 @pytest.mark.django_db
-def test_a_cached_copy_costs_no_query(django_assert_num_queries):
+def test_a_cached_copy_costs_no_query(monkeypatch, django_assert_num_queries):
+    # This process's versions only (another pytest -n process may clear the Redis one).
+    monkeypatch.setattr(refcache, "cache", LocMemCache("override-copy", {}))
     model_override_set(model_id=MODEL, price_credits=3)
     model_get(model_id=MODEL)
     with django_assert_num_queries(0):
