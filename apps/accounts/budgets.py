@@ -8,7 +8,7 @@ even for a caller that did not take the account lock first."""
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiKey, ApiKeyMonthlySpend
@@ -50,13 +50,35 @@ def _locked_row(*, api_key_id: int, month: dt.date) -> ApiKeyMonthlySpend:
     return ApiKeyMonthlySpend.objects.select_for_update().get(api_key_id=api_key_id, month=month)
 
 
+# key_budget_take's one statement (plain SQL: the ORM's version cost more to build than
+# to run). A key with no limit (NULL) always fits.
+_TAKE = """
+UPDATE accounts_apikeymonthlyspend SET credits = credits + %s
+WHERE api_key_id = %s AND month = %s
+  AND credits + %s <= COALESCE(
+    (SELECT k.monthly_credit_limit FROM accounts_apikey k WHERE k.id = %s), credits + %s
+  )
+"""
+
+
 def key_budget_take(*, api_key_id: int, credits: int, when: dt.datetime | None = None) -> None:
     """Adds `credits` to the key's spend this month, or raises KeyBudgetExceeded (402)
     when that would pass its limit. The limit is read here, inside the transaction, so a
-    change made a moment ago applies. Must run inside the caller's transaction."""
+    change made a moment ago applies. Must run inside the caller's transaction.
+
+    One statement in the common case: the month's row is raised only if the key's limit
+    (read in the same statement) still allows it; the UPDATE takes the row's lock, so the
+    check and the change are one step. A first spend in the month, or a refusal, goes
+    through the locked read-check-write below."""
+    month = month_of(when)
+    with connection.cursor() as cursor:
+        day = connection.ops.adapt_datefield_value(month)
+        cursor.execute(_TAKE, [credits, api_key_id, day, credits, api_key_id, credits])
+        if cursor.rowcount == 1:
+            return
     limit = ApiKey.objects.filter(pk=api_key_id).values_list("monthly_credit_limit", flat=True)
     limit_value = limit.first()
-    row = _locked_row(api_key_id=api_key_id, month=month_of(when))
+    row = _locked_row(api_key_id=api_key_id, month=month)
     if limit_value is not None and row.credits + credits > limit_value:
         raise KeyBudgetExceeded(
             limit=limit_value, remaining=max(0, limit_value - row.credits), required=credits

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -187,7 +187,22 @@ def credits_grant(
     return entry
 
 
-@transaction.atomic
+# The hold's one statement: takes the account's row lock, checks and raises `held` in one
+# step (the WHERE is the same rule as the Python check in _hold_locked), and returns what
+# the low-credit notice needs, the last grant included when no threshold is set. On
+# PostgreSQL and SQLite (3.35+) alike.
+_TAKE = """
+UPDATE billing_creditaccount SET held = held + %s, updated_at = %s
+WHERE workspace_id = %s AND NOT in_debt AND balance >= 0 AND balance - held >= %s
+RETURNING id, balance, held, low_credit_threshold,
+  CASE WHEN low_credit_threshold IS NULL THEN (
+    SELECT e.credits FROM billing_ledgerentry e
+    WHERE e.workspace_id = billing_creditaccount.workspace_id AND e.kind IN (%s, %s)
+    ORDER BY e.created_at DESC, e.id DESC LIMIT 1
+  ) END
+"""
+
+
 def credits_hold(
     *,
     workspace: Workspace,
@@ -196,13 +211,97 @@ def credits_hold(
     description: str = "",
     idempotency_key: str | None = None,
     api_key_id: int | None = None,
+    savepoint: bool = True,
 ) -> CreditHold:
     """Reserves credits (a job being accepted). Raises InsufficientCredits (402,
     INSUFFICIENT_CREDITS, `details.shortfall`) when `available` does not cover them, and
     refuses any hold while the workspace is in debt. With an `idempotency_key`, a repeat
     returns the hold made the first time. With `api_key_id`, the hold also counts against
-    that key's monthly budget, checked under the same lock (402 KEY_BUDGET_EXCEEDED)."""
+    that key's monthly budget, checked under the same lock (402 KEY_BUDGET_EXCEEDED).
+
+    savepoint=False (inside a caller's transaction): no savepoint around the hold, which
+    saves two round trips; a refusal then marks the caller's transaction for rollback, so
+    the caller must let the error end it (job_submit does).
+
+    The common case is three statements: the account UPDATE … RETURNING above (lock,
+    check and change at once), the key budget's conditional UPDATE, the hold's INSERT.
+    Anything else (a refusal, an idempotency key, an account not opened yet) takes the
+    locked read-check-write path, which also words the refusals."""
     _require_positive(credits)
+    with transaction.atomic(savepoint=savepoint):
+        if not idempotency_key:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _TAKE,
+                    [
+                        credits,
+                        connection.ops.adapt_datetimefield_value(timezone.now()),
+                        workspace.pk,
+                        credits,
+                        str(Kind.GRANT.value),
+                        str(Kind.PURCHASE.value),
+                    ],
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                account_id, balance, held, threshold, last_grant = row
+                if api_key_id is not None:
+                    key_budget_take(api_key_id=api_key_id, credits=credits)
+                hold = _hold_create(
+                    workspace_id=workspace.pk,
+                    account_id=account_id,
+                    credits=credits,
+                    reference=reference,
+                    description=description,
+                    idempotency_key=None,
+                    api_key_id=api_key_id,
+                )
+                if threshold is None:
+                    threshold = -(-last_grant // 10) if last_grant else 0
+                available_before = balance - held + credits
+                if threshold > 0 and available_before >= threshold > balance - held:
+                    credits_low.send(
+                        sender=CreditAccount,
+                        workspace=workspace,
+                        available=max(0, balance - held),
+                        threshold=threshold,
+                    )
+                return hold
+        return _hold_locked(
+            workspace=workspace,
+            credits=credits,
+            reference=reference,
+            description=description,
+            idempotency_key=idempotency_key,
+            api_key_id=api_key_id,
+        )
+
+
+def _hold_create(*, workspace_id: int, account_id: int, credits: int, **fields: Any) -> CreditHold:
+    hold = CreditHold.objects.create(
+        workspace_id=workspace_id,
+        account_id=account_id,
+        credits=credits,
+        reference=fields["reference"][:255],
+        description=fields["description"][:500],
+        idempotency_key=fields["idempotency_key"] or None,
+        api_key_id=fields["api_key_id"],
+    )
+    metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
+    return hold
+
+
+def _hold_locked(
+    *,
+    workspace: Workspace,
+    credits: int,
+    reference: str,
+    description: str,
+    idempotency_key: str | None,
+    api_key_id: int | None,
+) -> CreditHold:
+    """credits_hold's read-check-write path under the account lock (the caller's
+    transaction)."""
     account = _lock_account(workspace_id=workspace.pk)
     if idempotency_key:
         existing = CreditHold.objects.filter(idempotency_key=idempotency_key).first()
@@ -222,17 +321,16 @@ def credits_hold(
         key_budget_take(api_key_id=api_key_id, credits=credits)
     account.held += credits
     _save_totals(account)
-    hold = CreditHold.objects.create(
+    hold = _hold_create(
         workspace_id=account.workspace_id,
-        account=account,
+        account_id=account.pk,
         credits=credits,
-        reference=reference[:255],
-        description=description[:500],
-        idempotency_key=idempotency_key or None,
+        reference=reference,
+        description=description,
+        idempotency_key=idempotency_key,
         api_key_id=api_key_id,
     )
     _notify_if_low(account, available_before=available)
-    metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
     return hold
 
 

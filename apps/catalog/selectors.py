@@ -15,6 +15,7 @@ from apps.catalog.pricing import pricing_describe, spec_pricing
 from apps.catalog.registry import CATALOG, PROVIDERS, spec_for
 from apps.catalog.registry.types import Method, ModelSpec, Quality
 from apps.core.errors import NotFound
+from apps.core.refcache import ProcessCopy
 from apps.media import matte_installed
 
 
@@ -51,8 +52,22 @@ def provider_configured(*, provider: str) -> bool:
     return bool(getattr(settings, setting, ""))
 
 
-def overrides_by_model() -> dict[str, ModelOverride]:
+def _overrides_load() -> dict[str, ModelOverride]:
     return {o.model_id: o for o in ModelOverride.objects.all()}
+
+
+# Every submit prices a model: the overrides are read from a per-process copy that a
+# version token in the shared cache keeps exact (apps/core/refcache.py); CatalogConfig
+# connects `changed` to every save and delete of a ModelOverride. Treat them as read-only.
+OVERRIDES = ProcessCopy("catalog-overrides", _overrides_load)
+
+
+def overrides_by_model() -> dict[str, ModelOverride]:
+    return OVERRIDES.get()
+
+
+def override_for(*, model_id: str) -> ModelOverride | None:
+    return OVERRIDES.get().get(model_id)
 
 
 def _entry(
@@ -115,7 +130,10 @@ def model_get(*, model_id: str) -> CatalogEntry:
     spec = spec_for(model_id)
     if spec is None:
         raise NotFound(f"No model {model_id!r} in the catalogue.")
-    return _entry(spec, ModelOverride.objects.filter(model_id=spec.id).first(), _degraded())
+    # Only this model's provider can make it degraded, and the local engine never is
+    # (see _degraded): a local model costs no cache round trip.
+    degraded = providers_degraded(providers=[spec.provider]) if spec.provider != "local" else set()
+    return _entry(spec, override_for(model_id=spec.id), degraded)
 
 
 def _audio_describe(spec: ModelSpec) -> dict[str, Any]:

@@ -95,7 +95,9 @@ def inputs_collect(
         # A malformed URL is a 400 naming its field before anything is fetched.
         if name.endswith("_url") and value not in (None, ""):
             validate_public_url(value, field=name)
-    limit = upload_limit_bytes(workspace=workspace)
+    # The tier's per-file limit is read on the first input only: most jobs bring none,
+    # and the submit path should not pay a query for nothing.
+    limit: int | None = None
     # One time budget for all of the request's URL fetches, not one each: the submit runs
     # inside a web request (docs/jobs.md).
     fetch_deadline = time.monotonic() + settings.GALLERY_FETCH_TIMEOUT_S
@@ -119,6 +121,8 @@ def inputs_collect(
                 )
             if not given:
                 continue
+            if limit is None:
+                limit = upload_limit_bytes(workspace=workspace)
             item = _collect_one(workspace, slot, given[0], data, files, tmp, limit, fetch_deadline)
             if item.role in found:
                 raise ValidationError(

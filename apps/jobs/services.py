@@ -19,8 +19,6 @@ from django.utils import timezone
 
 from apps.accounts.models import ApiKey, User, Workspace
 from apps.accounts.services import api_key_check_models
-from apps.billing.errors import InsufficientCredits
-from apps.billing.selectors import credit_account_get
 from apps.billing.services import credits_hold, credits_release
 from apps.catalog.preflight import Preflight, job_preflight
 from apps.catalog.registry import Method
@@ -31,9 +29,9 @@ from apps.core.errors import (
     AuthenticationFailed,
     Conflict,
     ErrorCode,
-    PermissionDenied,
-    RateLimitExceeded,
 )
+from apps.core.refcache import one_read
+from apps.jobs.admission import job_can_start_check, workspace_lock_open
 from apps.jobs.continuation import PARAM, continuation_fields
 from apps.jobs.enqueue import enqueue
 from apps.jobs.events import job_event_emit
@@ -41,7 +39,7 @@ from apps.jobs.fallback import FIELD as FALLBACK_FIELD
 from apps.jobs.fallback import fallbacks_preflight
 from apps.jobs.inputs import ORIGINS as INPUT_SUFFIXES
 from apps.jobs.inputs import inputs_collect, inputs_discard, inputs_store
-from apps.jobs.models import ACTIVE, TERMINAL, Job, JobEvent, JobStatus
+from apps.jobs.models import TERMINAL, Job, JobEvent, JobStatus
 from apps.jobs.observe import job_transition_observe
 from apps.jobs.output import HLS, output_format_split
 from apps.moderation.screening import job_screener
@@ -247,31 +245,6 @@ def _deadline(preflight: Preflight, fallbacks: list[dict[str, Any]]) -> dt.datet
     return timezone.now() + dt.timedelta(seconds=seconds)
 
 
-def _check_can_start(workspace: Workspace, credits: int) -> None:
-    """Concurrency and debt, under the workspace lock (callers hold it)."""
-    limit = workspace.tier.max_concurrent_jobs
-    active = Job.objects.filter(workspace=workspace, status__in=ACTIVE).count()
-    if active >= limit:
-        # A fixed, short Retry-After: jobs end at any moment (a cancel frees a slot at
-        # once), so an estimate from the running jobs would mostly be wrong, and polling a
-        # cheap refusal every 10 s is harmless.
-        retry_after_s = 10
-        raise RateLimitExceeded(
-            f"The {workspace.tier.display_name} tier runs at most {limit} jobs at once; "
-            f"{active} are still in progress. Wait for one to finish or cancel one.",
-            details={
-                "max_concurrent_jobs": limit,
-                "active_jobs": active,
-                "retry_after_s": retry_after_s,
-            },
-            headers={"Retry-After": str(retry_after_s)},
-        )
-    if credits == 0:
-        account = credit_account_get(workspace=workspace)
-        if account.in_debt or account.balance < 0:
-            raise InsufficientCredits(required=0, available=0, debt=account.debt)
-
-
 def job_submit(
     *,
     workspace: Workspace,
@@ -312,7 +285,8 @@ def job_submit(
     if existing is not None:
         return existing, False
 
-    with inputs_collect(workspace=workspace, data=data, files=files) as found:
+    # The catalogue's overrides and the moderation terms: one cache read for both.
+    with one_read(), inputs_collect(workspace=workspace, data=data, files=files) as found:
         fields = {
             k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES) and k != FALLBACK_FIELD
         }
@@ -376,25 +350,12 @@ def job_submit(
         )
     try:
         with transaction.atomic():
-            # The workspace lock also orders this submit against a closure: one that
-            # committed first is seen here; one that commits after finds this job in
-            # flight and cancels it.
-            closed = (
-                Workspace.objects.select_for_update()
-                .filter(pk=workspace.pk)
-                .values_list("closed_at", flat=True)
-                .first()
-            )
-            if closed is not None:
-                raise PermissionDenied(
-                    "This workspace is closed; it accepts no new jobs.",
-                    details={"workspace_closed": True, "closed_at": closed.isoformat()},
-                )
+            workspace_lock_open(workspace=workspace)
             retried = _replay_retry(workspace, fingerprint) if client_retry else None
             if retried is not None:
                 inputs_discard(created_assets)
                 return retried, False
-            _check_can_start(workspace, hold_credits)
+            job_can_start_check(workspace=workspace, credits=hold_credits)
             if hold_credits:
                 job.hold = credits_hold(
                     workspace=workspace,
@@ -402,6 +363,8 @@ def job_submit(
                     reference=job.public_id,
                     description=f"{preflight.model_id} ({preflight.method})",
                     api_key_id=api_key.pk if api_key is not None else None,
+                    # A refusal ends this whole transaction anyway.
+                    savepoint=False,
                 )
                 job.credits_held = hold_credits
             job.save()

@@ -21,3 +21,13 @@ class ModerationConfig(AppConfig):
         )
         gallery_hooks.name_screener_register(receivers.public_name_is_clean)
         sampler_register("moderation", moderation_sample)
+
+        from django.db.models.signals import post_delete, post_migrate, post_save
+
+        from apps.moderation.models import TERMS, ModerationTerm
+
+        # The screeners' per-process copy of the term lists follows every change, a data
+        # migration's seeds included (historical models send no save signals).
+        post_save.connect(TERMS.changed, sender=ModerationTerm, dispatch_uid="terms-save")
+        post_delete.connect(TERMS.changed, sender=ModerationTerm, dispatch_uid="terms-del")
+        post_migrate.connect(TERMS.changed, dispatch_uid="terms-migrate")

@@ -3,12 +3,15 @@
 Cases reference their subject by public id (a job's `job_…`, an asset's `ast_…`) because
 moderation sits below jobs in the layering and may not hold a foreign key to it."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import Workspace
 from apps.core.models import BaseModel, PublicIdField
+from apps.core.refcache import ProcessCopy
 
 # The categories the seeded list and the hosted backend use; operators may add others.
 KNOWN_CATEGORIES = (
@@ -40,6 +43,25 @@ class TermAction(models.TextChoices):
     ALLOW = "allow", "Allow (idiom or film term)"
 
 
+class ModerationTermQuerySet(models.QuerySet["ModerationTerm"]):
+    """Bulk writes skip the model signals: these tell the screeners' copy themselves."""
+
+    def update(self, **kwargs: Any) -> int:
+        changed = super().update(**kwargs)
+        TERMS.changed()
+        return changed
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list["ModerationTerm"]:
+        created = super().bulk_create(*args, **kwargs)
+        TERMS.changed()
+        return created
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        deleted = super().delete()
+        TERMS.changed()
+        return deleted
+
+
 class ModerationTerm(BaseModel):
     """One entry of the rules backend's lists. `term` is a word or phrase matched on word
     boundaries after normalisation (case, spacing, punctuation, leetspeak, look-alikes);
@@ -52,6 +74,8 @@ class ModerationTerm(BaseModel):
     enabled = models.BooleanField(default=True)
     note = models.CharField(max_length=200, blank=True)
 
+    objects = ModerationTermQuerySet.as_manager()
+
     class Meta:
         ordering = ("category", "term")
         constraints = [
@@ -60,6 +84,21 @@ class ModerationTerm(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.category}: {self.term} ({self.action})"
+
+
+def _enabled_terms() -> list[tuple[str, str, bool, str]]:
+    return list(
+        ModerationTerm.objects.filter(enabled=True).values_list(
+            "category", "term", "is_regex", "action"
+        )
+    )
+
+
+# The enabled terms (category, term, is_regex, action), as the rules backend reads them
+# on every submit: a per-process copy kept exact by a version token in the shared cache
+# (apps/core/refcache.py). Saves and deletes tell it through ModerationConfig's receivers,
+# bulk writes through ModerationTermQuerySet.
+TERMS = ProcessCopy("moderation-terms", _enabled_terms)
 
 
 class SubjectType(models.TextChoices):

@@ -17,7 +17,7 @@ from django.conf import settings
 from PIL import Image
 
 from apps.core.errors import ApplicationError, ErrorCode
-from apps.moderation.models import Decision, ModerationTerm, TermAction
+from apps.moderation.models import TERMS, Decision, TermAction
 from apps.moderation.normalize import find_term, mask_terms, normalize
 
 logger = logging.getLogger(__name__)
@@ -100,11 +100,7 @@ class RulesBackend:
         if not text.strip():
             return verdict
         normalized = normalize(text)
-        terms = list(
-            ModerationTerm.objects.filter(enabled=True).values_list(
-                "category", "term", "is_regex", "action"
-            )
-        )
+        terms = TERMS.get()
         allowed = [(term, is_regex) for _, term, is_regex, a in terms if a == TermAction.ALLOW]
         masked = mask_terms(normalized, allowed) if allowed else normalized
         for category, term, is_regex, action in terms:

@@ -1,0 +1,74 @@
+"""The checks of job_submit's transaction that decide whether a workspace may start one
+more job: it is open, under its tier's concurrency limit, and not in debt.
+
+Every accepted job pays for these, so they are plain SQL (two statements): the ORM's
+query building costs more than the queries themselves here. Callers run them in this
+order inside their transaction; the workspace row lock is what makes the count exact
+(two submits of one workspace are serialised on it, and the count is a statement of its
+own, so its snapshot is taken after the lock was granted and sees the other's job)."""
+
+import datetime as dt
+
+from django.db import connection
+
+from apps.accounts.models import Workspace
+from apps.billing.errors import InsufficientCredits
+from apps.billing.selectors import credit_account_get
+from apps.core.errors import PermissionDenied, RateLimitExceeded
+from apps.jobs.models import ACTIVE, Job
+
+_LOCK = "SELECT closed_at FROM {table} WHERE id = %s"
+# Plain strings: psycopg would send an Enum member by its name.
+_ACTIVE = sorted(str(status.value) for status in ACTIVE)
+_COUNT = "SELECT COUNT(*) FROM {table} WHERE workspace_id = %s AND status IN ({statuses})"
+
+
+def workspace_lock_open(*, workspace: Workspace) -> None:
+    """Locks the workspace row (select_for_update) and refuses a closed workspace. The
+    lock also orders this submit against a closure: one that committed first is seen
+    here; one that commits after finds this job in flight and cancels it."""
+    sql = _LOCK.format(table=Workspace._meta.db_table)
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk])
+        row = cursor.fetchone()
+    if row is not None and row[0] is not None:
+        closed = Workspace.objects.values_list("closed_at", flat=True).get(pk=workspace.pk)
+        assert isinstance(closed, dt.datetime)
+        raise PermissionDenied(
+            "This workspace is closed; it accepts no new jobs.",
+            details={"workspace_closed": True, "closed_at": closed.isoformat()},
+        )
+
+
+def active_jobs_count(*, workspace: Workspace) -> int:
+    sql = _COUNT.format(table=Job._meta.db_table, statuses=", ".join(["%s"] * len(_ACTIVE)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace.pk, *_ACTIVE])
+        return int(cursor.fetchone()[0])
+
+
+def job_can_start_check(*, workspace: Workspace, credits: int) -> None:
+    """Concurrency and debt, under the workspace lock (callers hold it)."""
+    limit = workspace.tier.max_concurrent_jobs
+    active = active_jobs_count(workspace=workspace)
+    if active >= limit:
+        # A fixed, short Retry-After: jobs end at any moment (a cancel frees a slot at
+        # once), so an estimate from the running jobs would mostly be wrong, and polling a
+        # cheap refusal every 10 s is harmless.
+        retry_after_s = 10
+        raise RateLimitExceeded(
+            f"The {workspace.tier.display_name} tier runs at most {limit} jobs at once; "
+            f"{active} are still in progress. Wait for one to finish or cancel one.",
+            details={
+                "max_concurrent_jobs": limit,
+                "active_jobs": active,
+                "retry_after_s": retry_after_s,
+            },
+            headers={"Retry-After": str(retry_after_s)},
+        )
+    if credits == 0:
+        account = credit_account_get(workspace=workspace)
+        if account.in_debt or account.balance < 0:
+            raise InsufficientCredits(required=0, available=0, debt=account.debt)
