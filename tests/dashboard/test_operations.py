@@ -99,7 +99,7 @@ def test_staff_see_stuck_jobs_providers_webhook_failures_and_the_backlog(
     assert alice.workspace.public_id in html
     assert "3 h 1 min" in html
     assert response.context["stuck_count"] == 1
-    assert set(response.context["queues"]["depths"]) == {"celery"}
+    assert set(response.context["queues"]["depths"]) == {"celery", "jobs-local", "jobs-provider"}
     assert 'data-testid="queue-row"' in html
     fal = next(p for p in response.context["providers"] if p["provider"] == "fal")
     assert (fal["calls"], fal["errors"], fal["error_rate"], fal["latency_ms"]) == (4, 2, 0.5, 200)
