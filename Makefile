@@ -45,7 +45,7 @@ lint: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 typecheck: install
-	$(VENV)/bin/mypy apps/*/services.py apps/*/selectors.py
+	$(VENV)/bin/mypy apps/*/services.py apps/*/services/*.py apps/*/selectors.py
 	$(VENV)/bin/mypy --config-file clients/python/pyproject.toml clients/python/src
 
 fmt: install
