@@ -312,11 +312,15 @@ def _evalsha(client: Any, script: Any, *keys_then_args: Any) -> Any:
     connection is reopened and the command sent once more (the script is idempotent up
     to its counters, and a refused send counted nothing); a Redis that lost its scripts
     gets the script loaded again."""
+    pool = client.connection_pool
     conn = getattr(_local, "conn", None)
-    if conn is None or _local.pid != os.getpid():  # first use, or a forked worker
-        pool = client.connection_pool
+    # A new one on first use, in a forked worker, or for another pool (a cache setting
+    # changed: the old connection would talk to the old server).
+    if conn is None or _local.pid != os.getpid() or _local.pool is not pool:
+        if conn is not None:
+            conn.disconnect()
         conn = _local.conn = pool.connection_class(**pool.connection_kwargs)
-        _local.pid = os.getpid()
+        _local.pid, _local.pool = os.getpid(), pool
     command = conn.pack_command("EVALSHA", script.sha, 2, *keys_then_args)
     for attempt in range(2):
         try:

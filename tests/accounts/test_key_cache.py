@@ -200,3 +200,31 @@ def test_without_redis_the_database_path_still_applies_changes(alice, settings):
     warm(alice)
     services.api_key_revoke(actor=alice.membership, api_key=key_of(alice))
     assert alice.api.get(URL).status_code == 401
+
+
+def test_the_hot_connection_follows_the_cache_to_another_redis_database():
+    """The per-thread connection of the hot path belongs to the cache's pool: a cache
+    pointed elsewhere (another database here) gets its own, not the old server's."""
+    import uuid
+
+    import redis
+
+    from apps.accounts import keycache
+
+    location = caches["default"]._cache.get_client("x", write=True).connection_pool
+    kwargs = location.connection_kwargs
+    first = redis.Redis(host=kwargs["host"], port=kwargs["port"], db=kwargs.get("db", 0))
+    second = redis.Redis(
+        host=kwargs["host"], port=kwargs["port"], db=(kwargs.get("db", 0) + 1) % 16
+    )
+    script = first.register_script("return {KEYS[1], redis.call('GET', KEYS[2])}")
+    name = f"keycache-test:{uuid.uuid4().hex}"
+    first.set(name, "first", ex=60)
+    second.set(name, "second", ex=60)
+    try:
+        assert keycache._evalsha(first, script, "-", name)[1] == b"first"
+        assert keycache._evalsha(second, script, "-", name)[1] == b"second"
+        assert keycache._evalsha(first, script, "-", name)[1] == b"first"
+    finally:
+        first.delete(name)
+        second.delete(name)
