@@ -26,8 +26,10 @@ class AuthenticatedBareView(APIView):
         return Response({"ok": True})
 
 
+# Under /api/ like every API route, so they get the API's treatment: a request with a key
+# skips the browser-only middleware (apps/core/middleware.BrowserOnly), one without runs it.
 urlpatterns = [
-    path("bare", BareView.as_view()),
-    path("bare-auth", AuthenticatedBareView.as_view()),
+    path("api/bare", BareView.as_view()),
+    path("api/bare-auth", AuthenticatedBareView.as_view()),
     *real_patterns,
 ]

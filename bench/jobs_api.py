@@ -105,7 +105,7 @@ def post(url: str, key: str, body: dict) -> dict:
 def wait_up() -> None:
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"{BASE}/bare", timeout=1).read()
+            urllib.request.urlopen(f"{BASE}/api/bare", timeout=1).read()
             return
         except OSError:
             time.sleep(0.2)
@@ -187,8 +187,8 @@ def main() -> None:
         wait_up()
         job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
         rows = {
-            "bare DRF view": wrk("/bare", None, args.seconds, args.connections),
-            "bare, authenticated": wrk("/bare-auth", key, args.seconds, args.connections),
+            "bare DRF view": wrk("/api/bare", None, args.seconds, args.connections),
+            "bare, authenticated": wrk("/api/bare-auth", key, args.seconds, args.connections),
             "GET /api/v1/tasks/{id}": wrk(
                 f"/api/v1/tasks/{job_id}", key, args.seconds, args.connections
             ),

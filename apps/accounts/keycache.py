@@ -27,6 +27,7 @@ Without Redis (local dev on locmem) every request reads the database as before."
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import os
 import threading
@@ -37,11 +38,15 @@ from typing import Any
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
+
+_local = threading.local()
 
 RECORD_TTL_S = 3600
 VERSION_TTL_S = 7 * 24 * 3600
@@ -59,7 +64,8 @@ VOLATILE: dict[type, set[str]] = {
 _ROWS = (ApiKey, Workspace, Tier, User, Membership)
 
 # KEYS: record, auth-failure counter. ARGV: failure limit, version-key prefix,
-# rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL.
+# rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL, and
+# the record layout this code reads (`_layout`): a record another release wrote is a miss.
 _HOT_LUA = """
 local limit = tonumber(ARGV[1])
 if limit > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= limit then
@@ -67,21 +73,23 @@ if limit > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= limit then
 end
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {0} end
-local rec = cjson.decode(raw)
-local now = redis.call('MGET', ARGV[2] .. 'ws:' .. rec.w, ARGV[2] .. 'user:' .. rec.u,
-                       ARGV[2] .. 'tier:' .. rec.t, ARGV[2] .. 'all')
-for i = 1, 4 do
-  if now[i] ~= rec.v[i] then return {0} end
-end
+-- The record's first line: its layout, the key, workspace, user and tier ids, then the
+-- four versions.
+local layout, k, w, u, t, v1, v2, v3, v4, at = string.match(
+  raw, '^(%x+) (%d+) (%d+) (%d+) (%d+) (%x+) (%x+) (%x+) (%x+)\\n()')
+if layout ~= ARGV[9] then return {0} end
+local now = redis.call('MGET', ARGV[2] .. 'ws:' .. w, ARGV[2] .. 'user:' .. u,
+                       ARGV[2] .. 'tier:' .. t, ARGV[2] .. 'all')
+if now[1] ~= v1 or now[2] ~= v2 or now[3] ~= v3 or now[4] ~= v4 then return {0} end
 local count = 0
 if ARGV[6] == '1' then
-  local rk = ARGV[3] .. rec.w .. ':' .. ARGV[4]
+  local rk = ARGV[3] .. w .. ':' .. ARGV[4]
   count = redis.call('INCR', rk)
   redis.call('EXPIRE', rk, ARGV[5], 'NX')
 end
 local touch = 0
-if redis.call('SET', ARGV[7] .. rec.k, '1', 'NX', 'EX', ARGV[8]) then touch = 1 end
-return {1, raw, count, touch}
+if redis.call('SET', ARGV[7] .. k, '1', 'NX', 'EX', ARGV[8]) then touch = 1 end
+return {1, string.sub(raw, at), count, touch}
 """
 
 # KEYS: version keys. ARGV: a fresh token per key, TTL. Creates missing ones; returns all.
@@ -96,8 +104,15 @@ return out
 
 
 def redis_backend() -> RedisCache | None:
-    backend = caches["default"]
-    return backend if isinstance(backend, RedisCache) else None
+    """The default cache when it is Redis. Looked up once per thread (`caches[...]`
+    walks asgiref's context-local storage, about 10 µs a call) and again whenever Django
+    replaces its per-thread cache connections (a changed CACHES setting does)."""
+    connections = caches._connections
+    if getattr(_local, "caches", None) is not connections:
+        backend = caches["default"]
+        _local.backend = backend if isinstance(backend, RedisCache) else None
+        _local.caches = connections
+    return _local.backend
 
 
 def _client() -> Any:
@@ -206,46 +221,80 @@ def _decoders(model: type) -> tuple[tuple[int, Any], ...]:
 
 
 def _record(api_key: ApiKey, versions: list[str]) -> str:
+    """A first line the hot script matches without a JSON decoder (ids, then versions),
+    then the rows as JSON: what `_from_record` reads back."""
     workspace, user = api_key.workspace, api_key.created_by
     membership = api_key.membership  # type: ignore[attr-defined]
     rows = [api_key, workspace, workspace.tier, user, membership]
-    return json.dumps(
-        {
-            "k": api_key.pk,
-            "w": workspace.pk,
-            "u": user.pk,
-            "t": workspace.tier_id,
-            "v": versions,
-            "rows": [
+    ids = (api_key.pk, workspace.pk, user.pk, workspace.tier_id)
+    head = " ".join(str(part) for part in (_layout(), *ids, *versions))
+    return (
+        head
+        + "\n"
+        + json.dumps(
+            [
                 None if row is None else [_encode(getattr(row, f.attname)) for f in _fields(model)]
                 for model, row in zip(_ROWS, rows, strict=True)
             ],
-        },
-        separators=(",", ":"),
+            separators=(",", ":"),
+        )
+    )
+
+
+@functools.cache
+def _layout() -> str:
+    """A digest of the record's columns: a release that adds or drops one reads the
+    records of the one before it as misses, never as rows in the wrong places."""
+    names = "|".join(",".join(_attnames(model)) for model in _ROWS)
+    return hashlib.sha256(names.encode()).hexdigest()[:12]
+
+
+def _instance(model: type, values: list[Any]) -> Any:
+    """What `model.from_db` builds from these columns (the record's, in `_attnames`
+    order; the volatile ones deferred), without running `Model.__init__` per field: no
+    model here has pre/post-init receivers (`_fast_build` checks), so the instance's
+    state is just its column values, not adding, from the default database."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(_attnames(model), values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    return instance
+
+
+@functools.cache
+def _fast_build() -> bool:
+    return not any(
+        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+        for model in _ROWS
     )
 
 
 def _from_record(raw: bytes | str) -> ApiKey:
-    """The instances api_key_for_prefix would have built, from a record."""
-    data = json.loads(raw)
+    """The instances api_key_for_prefix would have built, from a record's rows, related to each
+    other as its select_related would have (the relations' caches set directly)."""
+    build = _instance if _fast_build() else _from_db
     loaded: list[Any] = []
-    for model, values in zip(_ROWS, data["rows"], strict=True):
+    for model, values in zip(_ROWS, json.loads(raw), strict=True):
         if values is None:
             loaded.append(None)
             continue
         for i, parse in _decoders(model):
             if values[i] is not None:
                 values[i] = parse(values[i])
-        loaded.append(model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values))
+        loaded.append(build(model, values))
     api_key, workspace, tier, user, membership = loaded
-    workspace.tier = tier
-    api_key.workspace = workspace
-    api_key.created_by = user
+    workspace._state.fields_cache["tier"] = tier
+    api_key._state.fields_cache["workspace"] = workspace
+    api_key._state.fields_cache["created_by"] = user
     if membership is not None:
-        membership.workspace = workspace
-        membership.user = user
+        membership._state.fields_cache["workspace"] = workspace
+        membership._state.fields_cache["user"] = user
     api_key.membership = membership
     return api_key
+
+
+def _from_db(model: type, values: list[Any]) -> Any:
+    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
 
 
 # --- The hot path ---------------------------------------------------------------------
@@ -290,6 +339,7 @@ def key_lookup(
         "1" if count else "0",
         _key(backend, "authused:"),
         touch_every_s,
+        _layout(),
     )
     hit = Hit()
     if result[0] == -1:
@@ -300,9 +350,6 @@ def key_lookup(
         if count:
             hit.rate_key = f"ratelimit:ws:{hit.api_key.workspace_id}:{window}"
     return hit
-
-
-_local = threading.local()
 
 
 def _evalsha(client: Any, script: Any, *keys_then_args: Any) -> Any:

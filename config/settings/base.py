@@ -53,11 +53,13 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The session, its user, CSRF and messages, for every request but a keyed API request
+    # (apps/core/middleware.BrowserOnly wraps Django's own).
+    "apps.core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.middleware.CsrfViewMiddleware",
+    "apps.core.middleware.AuthenticationMiddleware",
+    "apps.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.accounts.middleware.WorkspaceMiddleware",
@@ -105,6 +107,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Server-side parameter binding: psycopg prepares a statement the fifth time one
+    # connection runs it, and PostgreSQL stops planning it on every run (issue 19: a
+    # status read spent 300 of its 430 µs of database time in the planner). Behind a
+    # PgBouncer in transaction pooling mode older than 1.21 (no prepared statements),
+    # set DATABASE_PREPARED_STATEMENTS=false (docs/scaling.md).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
     # Behind PgBouncer in transaction pooling mode a server-side cursor (`.iterator()`)
     # can outlive its transaction's server connection: set this there (docs/scaling.md).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(

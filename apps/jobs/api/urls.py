@@ -2,7 +2,9 @@ from django.urls import path
 
 from apps.jobs.api import usage, views, workspace
 
+# The status poll first: it is the API's most frequent request.
 urlpatterns = [
+    path("tasks/<str:job_id>", views.TaskDetailView.as_view(), name="task-detail"),
     path("generate", views.GenerateView.as_view(), name="generate"),
     path("process", views.ProcessView.as_view(), name="process"),
     path("usage", usage.UsageView.as_view(), name="usage"),
@@ -15,7 +17,6 @@ urlpatterns = [
     path("workspace/close", workspace.WorkspaceCloseView.as_view(), name="workspace-close"),
     path("workspace/reopen", workspace.WorkspaceReopenView.as_view(), name="workspace-reopen"),
     path("tasks", views.TaskListView.as_view(), name="tasks"),
-    path("tasks/<str:job_id>", views.TaskDetailView.as_view(), name="task-detail"),
     path("anonymous/tasks/<str:token>", views.AnonymousTaskView.as_view(), name="anonymous-task"),
     path("tasks/<str:job_id>/result", views.TaskResultView.as_view(), name="task-result"),
     path(
