@@ -111,8 +111,8 @@ def main() -> None:
     marks = importlib.import_module("bench.profile_auth").MARKS
     client = Client()
     headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    bare_path = "/api/bare" if _has("/api/bare") else "/bare"
-    auth_path = "/api/bare-auth" if _has("/api/bare-auth") else "/bare-auth"
+    bare_path = "/api/bare"
+    auth_path = "/api/bare-auth"
     for label, path, extra in (
         ("bare", bare_path, {}),
         ("bare-auth", auth_path, headers),
@@ -167,16 +167,6 @@ def interleaved(client, bare_path: str, auth_path: str, headers: dict, n: int) -
     # database or Redis (on a loaded machine, waits dominate wall time).
     bare, auth = cpu["bare"] / n * 1e6, cpu["auth"] / n * 1e6
     print(f"CPU only: bare {bare:.0f} µs, bare-auth {auth:.0f} µs, bare/auth {bare / auth:.0%}")
-
-
-def _has(path: str) -> bool:
-    from django.urls import Resolver404, resolve
-
-    try:
-        resolve(path)
-        return True
-    except Resolver404:
-        return False
 
 
 if __name__ == "__main__":

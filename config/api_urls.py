@@ -1,18 +1,26 @@
 """Everything under /api/v1/ (namespace "api")."""
 
-from django.urls import include, path
+from apps.accounts.api import urls as accounts
+from apps.billing.api import urls as billing
+from apps.catalog.api import urls as catalog
+from apps.gallery.api import urls as gallery
+from apps.jobs.api import urls as jobs
+from apps.moderation.api import urls as moderation
+from apps.providers.api import urls as providers
+from apps.webhooks.api import urls as webhooks
 
 app_name = "api"
 
-# Jobs first: Django tries patterns in order, and the status poll and submit are the
-# API's hottest routes (issue 19; each pattern tried before the match costs ~1 µs).
+# One flat list, not an include() per app: Django builds a match object at every level of
+# nesting it resolves through, and tries patterns in order. Jobs first: the status poll and
+# submit are the API's hottest routes (issue 19).
 urlpatterns = [
-    path("", include("apps.jobs.api.urls")),
-    path("", include("apps.accounts.api.urls")),
-    path("", include("apps.billing.api.urls")),
-    path("", include("apps.catalog.api.urls")),
-    path("", include("apps.gallery.api.urls")),
-    path("", include("apps.moderation.api.urls")),
-    path("", include("apps.providers.api.urls")),
-    path("", include("apps.webhooks.api.urls")),
+    *jobs.urlpatterns,
+    *accounts.urlpatterns,
+    *billing.urlpatterns,
+    *catalog.urlpatterns,
+    *gallery.urlpatterns,
+    *moderation.urlpatterns,
+    *providers.urlpatterns,
+    *webhooks.urlpatterns,
 ]

@@ -14,21 +14,18 @@ versions of three version keys read *before* the rows were read from the databas
     authv:all                 bumped after every `migrate` (data migrations edit rows
                               with .update(), which sends no signal)
 
-One Lua script (EVALSHA) reads the failed-authentication counter of the caller's address,
-the record and the current versions, and when they all match counts the request in the
-workspace's rate-limit window (the key TierRateThrottle uses). A bump writes a fresh
-random token (never a counter: an evicted or expired version key reads as missing, which
-never matches), so a record filled before a change can never match after it. Writers bump
-inside their transaction and again after it commits (a fill that read the old rows
-between the two is tagged with the first bump and dies at the second), so the very next
-request after a service returns sees the change. Model signals bump too (admin edits).
+The record is one line of ids and version tags (matched in Lua without a JSON decoder),
+then the rows as JSON. One Lua script (EVALSHA) reads the failed-authentication counter of
+the caller's address, the record and the current versions, and when they all match counts
+the request in the workspace's rate-limit window (the key TierRateThrottle uses). A bump
+writes a fresh random token (never a counter: an evicted or expired version key reads as
+missing, which never matches), so a record filled before a change can never match after
+it. Writers bump inside their transaction and again after it commits (a fill that read the
+old rows between the two is tagged with the first bump and dies at the second), so the very
+next request after a service returns sees the change. Model signals bump too (admin edits).
 
 Without Redis (local dev on locmem) every request reads the database as before."""
 
-import datetime as dt
-import functools
-import hashlib
-import json
 import os
 import threading
 import time
@@ -37,14 +34,13 @@ from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
-from django.db.models import signals
-from django.db.models.base import ModelState
+from django.db import connection, transaction
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
+from apps.accounts.keycache_record import layout, record_decode, record_encode
+from apps.accounts.models import ApiKey
 
 _local = threading.local()
 
@@ -52,20 +48,10 @@ RECORD_TTL_S = 3600
 VERSION_TTL_S = 7 * 24 * 3600
 RATE_WINDOW_S = 60
 RATE_TTL_S = RATE_WINDOW_S + 5  # as apps/core/throttling.count_hit
-# Columns that change without a version bump (or that must not sit in Redis) stay out of
-# the record; reading one on a cached instance loads it from the database.
-VOLATILE: dict[type, set[str]] = {
-    ApiKey: {"last_used_at"},
-    Workspace: {"storage_used_bytes", "updated_at"},
-    Tier: set(),
-    User: {"password", "last_login", "active_workspace_id"},
-    Membership: set(),
-}
-_ROWS = (ApiKey, Workspace, Tier, User, Membership)
 
 # KEYS: record, auth-failure counter. ARGV: failure limit, version-key prefix,
 # rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL, and
-# the record layout this code reads (`_layout`): a record another release wrote is a miss.
+# the record layout this code reads (keycache_record.layout): another release's is a miss.
 _HOT_LUA = """
 local limit = tonumber(ARGV[1])
 if limit > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= limit then
@@ -192,111 +178,6 @@ def auth_cache_bump(
         transaction.on_commit(bump)
 
 
-# --- The record -----------------------------------------------------------------------
-
-
-@functools.cache
-def _fields(model: type) -> list[Any]:
-    return [f for f in model._meta.concrete_fields if f.attname not in VOLATILE[model]]
-
-
-@functools.cache
-def _attnames(model: type) -> list[str]:
-    return [f.attname for f in _fields(model)]
-
-
-def _encode(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
-
-
-@functools.cache
-def _decoders(model: type) -> tuple[tuple[int, Any], ...]:
-    """(position in the record's row, parser) for the columns JSON keeps as text."""
-    parsers = {"DateTimeField": dt.datetime.fromisoformat, "DateField": dt.date.fromisoformat}
-    return tuple(
-        (i, parsers[f.get_internal_type()])
-        for i, f in enumerate(_fields(model))
-        if f.get_internal_type() in parsers
-    )
-
-
-def _record(api_key: ApiKey, versions: list[str]) -> str:
-    """A first line the hot script matches without a JSON decoder (ids, then versions),
-    then the rows as JSON: what `_from_record` reads back."""
-    workspace, user = api_key.workspace, api_key.created_by
-    membership = api_key.membership  # type: ignore[attr-defined]
-    rows = [api_key, workspace, workspace.tier, user, membership]
-    ids = (api_key.pk, workspace.pk, user.pk, workspace.tier_id)
-    head = " ".join(str(part) for part in (_layout(), *ids, *versions))
-    return (
-        head
-        + "\n"
-        + json.dumps(
-            [
-                None if row is None else [_encode(getattr(row, f.attname)) for f in _fields(model)]
-                for model, row in zip(_ROWS, rows, strict=True)
-            ],
-            separators=(",", ":"),
-        )
-    )
-
-
-@functools.cache
-def _layout() -> str:
-    """A digest of the record's columns: a release that adds or drops one reads the
-    records of the one before it as misses, never as rows in the wrong places."""
-    names = "|".join(",".join(_attnames(model)) for model in _ROWS)
-    return hashlib.sha256(names.encode()).hexdigest()[:12]
-
-
-def _instance(model: type, values: list[Any]) -> Any:
-    """What `model.from_db` builds from these columns (the record's, in `_attnames`
-    order; the volatile ones deferred), without running `Model.__init__` per field: no
-    model here has pre/post-init receivers (`_fast_build` checks), so the instance's
-    state is just its column values, not adding, from the default database."""
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(_attnames(model), values, strict=True))
-    state = instance._state = ModelState()
-    state.adding, state.db = False, DEFAULT_DB_ALIAS
-    return instance
-
-
-@functools.cache
-def _fast_build() -> bool:
-    return not any(
-        signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
-        for model in _ROWS
-    )
-
-
-def _from_record(raw: bytes | str) -> ApiKey:
-    """The instances api_key_for_prefix would have built, from a record's rows, related to each
-    other as its select_related would have (the relations' caches set directly)."""
-    build = _instance if _fast_build() else _from_db
-    loaded: list[Any] = []
-    for model, values in zip(_ROWS, json.loads(raw), strict=True):
-        if values is None:
-            loaded.append(None)
-            continue
-        for i, parse in _decoders(model):
-            if values[i] is not None:
-                values[i] = parse(values[i])
-        loaded.append(build(model, values))
-    api_key, workspace, tier, user, membership = loaded
-    workspace._state.fields_cache["tier"] = tier
-    api_key._state.fields_cache["workspace"] = workspace
-    api_key._state.fields_cache["created_by"] = user
-    if membership is not None:
-        membership._state.fields_cache["workspace"] = workspace
-        membership._state.fields_cache["user"] = user
-    api_key.membership = membership
-    return api_key
-
-
-def _from_db(model: type, values: list[Any]) -> Any:
-    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
-
-
 # --- The hot path ---------------------------------------------------------------------
 
 
@@ -339,13 +220,13 @@ def key_lookup(
         "1" if count else "0",
         _key(backend, "authused:"),
         touch_every_s,
-        _layout(),
+        layout(),
     )
     hit = Hit()
     if result[0] == -1:
         hit.auth_blocked = True
     elif result[0] == 1:
-        hit.api_key = _from_record(result[1])
+        hit.api_key = record_decode(result[1])
         hit.count, hit.touch, hit.window = int(result[2]), bool(result[3]), window
         if count:
             hit.rate_key = f"ratelimit:ws:{hit.api_key.workspace_id}:{window}"
@@ -403,7 +284,9 @@ def key_fill(*, prefix: str, load: Any) -> ApiKey | None:
     if api_key is None:
         return None
     if (api_key.workspace_id, api_key.created_by_id, api_key.workspace.tier_id) == ids:
-        record = _record(api_key, [v.decode() if isinstance(v, bytes) else v for v in versions])
+        record = record_encode(
+            api_key, [v.decode() if isinstance(v, bytes) else v for v in versions]
+        )
         client.set(_key(backend, f"authrec:{prefix}"), record, ex=RECORD_TTL_S)
     return api_key
 

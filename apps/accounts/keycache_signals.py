@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_migrate, post_save
 
-from apps.accounts.keycache import VOLATILE, auth_cache_bump
+from apps.accounts.keycache import auth_cache_bump
+from apps.accounts.keycache_record import VOLATILE
 from apps.accounts.models import ApiKey, Membership, Tier, User, Workspace
 
 

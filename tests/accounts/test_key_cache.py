@@ -245,26 +245,26 @@ def test_a_record_of_another_layout_is_a_miss_that_counts_once(alice):
     """A record written by a release with other columns is never read as rows: the hot
     script refuses it before counting, the database answers, the request counts once and
     the record is written again in this release's layout."""
-    from apps.accounts import keycache
+    from apps.accounts import keycache, keycache_record
 
     warm(alice)
     backend = keycache.redis_backend()
     name = keycache._key(backend, f"authrec:{key_of(alice).prefix}")
     client = keycache._client()
     head, rows = client.get(name).decode().split("\n", 1)
-    assert head.split(" ")[0] == keycache._layout()
+    assert head.split(" ")[0] == keycache_record.layout()
     client.set(name, " ".join(["0" * 12, *head.split(" ")[1:]]) + "\n" + rows, ex=60)
     before = _rate_count(alice)
     assert alice.api.get(URL).status_code == 200
     assert _rate_count(alice) == before + 1
-    assert client.get(name).decode().split(" ")[0] == keycache._layout()
+    assert client.get(name).decode().split(" ")[0] == keycache_record.layout()
 
 
 def test_the_cached_key_is_the_databases_rows_related_as_loaded(alice, django_assert_num_queries):
     """The instances rebuilt from a record equal the database's rows column for column,
     their relations come without a query, and a column left out of the record (it changes
     without a version bump) is read from the database when asked for."""
-    from apps.accounts import keycache
+    from apps.accounts import keycache, keycache_record
     from apps.accounts.selectors import api_key_for_prefix
 
     warm(alice)
@@ -284,7 +284,7 @@ def test_the_cached_key_is_the_databases_rows_related_as_loaded(alice, django_as
             (cached.membership, loaded.membership),
         ]
         for mine, theirs in pairs:
-            for name in keycache._attnames(type(mine)):
+            for name in keycache_record._attnames(type(mine)):
                 assert getattr(mine, name) == getattr(theirs, name), name
         assert cached.membership.workspace is cached.workspace
         assert cached.membership.user is cached.created_by

@@ -125,6 +125,24 @@ def test_the_concurrency_limit_is_429_naming_the_limit(alice, alice_api, not_eag
     assert error["details"]["retry_after_s"] == 10
 
 
+def test_admission_counts_jobs_in_flight_only_up_to_the_limit(alice, alice_api, not_eager):
+    """Admission asks whether the workspace is at its limit, so it counts no further than
+    the limit (a workspace with thousands queued pays for `limit` rows per submit): after
+    the tier's limit drops below the jobs in flight, the refusal reports the limit."""
+    from apps.accounts.services import tier_limits_update
+
+    for _ in range(2):
+        assert alice_api.post("/api/v1/generate", TEXT_JOB, format="json").status_code == 202
+    tier_limits_update(tier=alice.workspace.tier, max_concurrent_jobs=1)
+    response = alice_api.post("/api/v1/generate", TEXT_JOB, format="json")
+    assert response.status_code == 429
+    details = response.json()["error"]["details"]
+    assert (details["max_concurrent_jobs"], details["active_jobs"]) == (1, 1)
+    tier_limits_update(tier=alice.workspace.tier, max_concurrent_jobs=3)
+    assert alice_api.post("/api/v1/generate", TEXT_JOB, format="json").status_code == 202
+    assert alice_api.post("/api/v1/generate", TEXT_JOB, format="json").status_code == 429
+
+
 def test_cancel_a_queued_job_releases_its_hold_and_a_second_cancel_is_409(
     alice, alice_api, priced, not_eager
 ):

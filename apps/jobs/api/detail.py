@@ -13,7 +13,7 @@ from typing import Any
 
 from apps.jobs.api import shapes
 from apps.jobs.api.serializers import JobSerializer
-from apps.jobs.selectors import DETAIL_ASSET_FIELDS, RESULT_PREFIX
+from apps.jobs.selectors import DETAIL_ASSET_FIELDS, DETAIL_JOB_FIELDS, RESULT_PREFIX
 
 _ATTEMPT_KEYS = frozenset({"model", "provider", "error", "at"})
 
@@ -94,3 +94,14 @@ def job_detail_body(values: dict[str, Any]) -> dict[str, Any]:
         "fallback_models": fallback_models,
         "attempts": _attempts(values["attempt_log"]),
     }
+
+
+def job_body(job: Any) -> dict[str, Any]:
+    """JobSerializer(job).data for a Job instance, built as the status read builds it (what
+    a submit answers: about a millisecond less than the serializer). The result asset is
+    read only when the job has one, as the serializer would."""
+    values = {name: getattr(job, name) for name in DETAIL_JOB_FIELDS}
+    asset = job.result_asset if job.result_asset_id is not None else None
+    for name in DETAIL_ASSET_FIELDS:
+        values[RESULT_PREFIX + name] = getattr(asset, name) if asset is not None else None
+    return job_detail_body(values)

@@ -26,7 +26,7 @@ from apps.gallery.api.multipart import StreamedFilesMixin
 from apps.gallery.objects import asset_last_frame_key
 from apps.gallery.quota import upload_limit_bytes
 from apps.jobs import anonymous, selectors, services
-from apps.jobs.api.detail import job_detail_body
+from apps.jobs.api.detail import job_body, job_detail_body
 from apps.jobs.api.serializers import (
     GenerateRequestSerializer,
     JobSerializer,
@@ -109,7 +109,7 @@ def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Re
     if not created:
         headers["Idempotent-Replayed"] = "true"
     code = status.HTTP_200_OK if wait and job.status in TERMINAL else status.HTTP_202_ACCEPTED
-    body = JobSerializer(job).data
+    body = job_body(job)
     if getattr(job, "switched_from", None):
         body["switched_from"] = job.switched_from  # type: ignore[attr-defined]
     return Response(body, status=code, headers=headers)
@@ -120,7 +120,7 @@ def _submit_anonymous(request: Request, data: dict[str, Any], files: dict[str, A
     every visitor), the capability URL in the answer and in Location."""
     job, token = anonymous.anonymous_submit(data=data, files=files, address=client_address(request))
     url = anonymous.CAPABILITY_PREFIX + token
-    body = {**JobSerializer(job).data, "capability_url": url}
+    body = {**job_body(job), "capability_url": url}
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": url})
 
 
@@ -154,7 +154,7 @@ class AnonymousTaskView(APIView):
     )
     def get(self, request: Request, token: str) -> Response:
         job = anonymous.anonymous_job_get(token=token)
-        return Response(JobSerializer(job).data, headers={"Cache-Control": "private, no-store"})
+        return Response(job_body(job), headers={"Cache-Control": "private, no-store"})
 
 
 SUBMIT_RESPONSES = {
@@ -299,7 +299,7 @@ class TaskDetailView(APIView):
     def delete(self, request: Request, job_id: str) -> Response:
         job = selectors.job_get(workspace=request.workspace, public_id=job_id)
         job = services.job_cancel(job=job)
-        return Response(JobSerializer(job).data)
+        return Response(job_body(job))
 
 
 class TaskResultView(APIView):
