@@ -2,7 +2,7 @@
 POST /api/v1/generate under gunicorn + PostgreSQL + Redis, each as a ratio to a bare DRF
 endpoint measured in the same run. Load comes from wrk on loopback.
 
-    .venv/bin/python bench/jobs_api.py [--seconds 10] [--connections 8] [--workers 2]
+    .venv/bin/python bench/jobs_api.py [--seconds 10] [--rounds 5] [--connections 8] [--workers 2]
 """
 
 import argparse
@@ -153,6 +153,18 @@ def wrk(path: str, key: str | None, seconds: int, connections: int, post_body: d
     }
 
 
+def _combined(runs: list[dict]) -> dict:
+    """One row from its rounds: requests/s over all of them, the median round's p50, the
+    worst round's p99, every non-2xx answer."""
+    p50s = sorted(r["p50"] for r in runs)
+    return {
+        "rps": sum(r["rps"] for r in runs) / len(runs),
+        "p50": p50s[len(p50s) // 2],
+        "p99": max(r["p99"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+    }
+
+
 def _ms(value: str) -> float:
     number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
@@ -163,6 +175,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5, help="turns each row takes")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (make bench-tools installs it)")
@@ -186,23 +199,28 @@ def main() -> None:
     try:
         wait_up()
         job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
-        rows = {
-            "bare DRF view": wrk("/api/bare", None, args.seconds, args.connections),
-            "bare, authenticated": wrk("/api/bare-auth", key, args.seconds, args.connections),
-            "GET /api/v1/tasks/{id}": wrk(
-                f"/api/v1/tasks/{job_id}", key, args.seconds, args.connections
-            ),
-            "POST /api/v1/generate": wrk(
-                "/api/v1/generate", key, args.seconds, args.connections, post_body=JOB
-            ),
+        paths = {
+            "bare DRF view": ("/api/bare", None, None),
+            "bare, authenticated": ("/api/bare-auth", key, None),
+            "GET /api/v1/tasks/{id}": (f"/api/v1/tasks/{job_id}", key, None),
+            "POST /api/v1/generate": ("/api/v1/generate", key, JOB),
         }
+        # The rows take turns, `rounds` times over: this machine's speed drifts over
+        # minutes (a shared VM), and a drift between two rows would show as a ratio.
+        runs: dict[str, list[dict]] = {name: [] for name in paths}
+        per_round = max(1, args.seconds // args.rounds)
+        for _ in range(args.rounds):
+            for name, (path, auth, body) in paths.items():
+                runs[name].append(wrk(path, auth, per_round, args.connections, post_body=body))
+        rows = {name: _combined(found) for name, found in runs.items()}
     finally:
         server.terminate()
         server.wait(timeout=20)
     bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
     print(
         f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
-        f"{args.seconds} s each, PostgreSQL + Redis on this machine"
+        f"{args.rounds} turns of {max(1, args.seconds // args.rounds)} s per row, "
+        "PostgreSQL + Redis on this machine"
     )
     print(
         f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
