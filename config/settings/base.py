@@ -53,11 +53,11 @@ MIDDLEWARE = [
     "apps.core.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The session, its user, CSRF and messages, for every request but a keyed API request
-    # (apps/core/middleware.BrowserOnly wraps Django's own).
+    # The session, its user and messages, for every request but a keyed API request
+    # (apps/core/middleware.BrowserOnly, mixed into Django's own).
     "apps.core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "apps.core.middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "apps.core.middleware.AuthenticationMiddleware",
     "apps.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
