@@ -112,6 +112,45 @@ def wait_up() -> None:
     raise SystemExit("gunicorn did not come up")
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+CPU_COLUMNS = ("gunicorn", "postgres", "redis", "wrk", "machine")
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this bench's gunicorn (its master and workers), by every
+    PostgreSQL and Redis process, by wrk (this process's finished children) and by the
+    whole machine (busy time from /proc/stat)."""
+    used = dict.fromkeys(CPU_COLUMNS, 0.0)
+    bind = f"127.0.0.1:{PORT}".encode()
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                cmd = fh.read()
+            with open(f"/proc/{pid}/stat") as fh:
+                stat = fh.read()
+        except OSError:  # ended since the listing
+            continue
+        program = cmd.split(b"\0", 1)[0]
+        if b"gunicorn" in cmd and bind in cmd:
+            group = "gunicorn"
+        elif program.startswith(b"postgres") or program.endswith(b"/postgres"):
+            group = "postgres"
+        elif b"redis-server" in program:
+            group = "redis"
+        else:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used[group] += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    times = os.times()
+    used["wrk"] = times.children_user + times.children_system
+    with open("/proc/stat") as fh:
+        ticks = [int(value) for value in fh.readline().split()[1:]]
+    used["machine"] = (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS  # minus idle, iowait
+    return used
+
+
 def wrk(path: str, key: str | None, seconds: int, connections: int, post_body: dict | None = None):
     script = ""
     if key or post_body:
@@ -126,6 +165,7 @@ def wrk(path: str, key: str | None, seconds: int, connections: int, post_body: d
         script = "\n".join(lines) + "\n"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(script)
+    before = cpu_seconds()
     out = subprocess.run(
         [
             "wrk",
@@ -141,6 +181,7 @@ def wrk(path: str, key: str | None, seconds: int, connections: int, post_body: d
         text=True,
         check=True,
     ).stdout
+    after = cpu_seconds()
     os.unlink(fh.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     pct = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
@@ -150,6 +191,8 @@ def wrk(path: str, key: str | None, seconds: int, connections: int, post_body: d
         "p50": _ms(pct["50"]),
         "p99": _ms(pct["99"]),
         "errors": int(non2xx.group(1)) if non2xx else 0,
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "cpu": {name: after[name] - before[name] for name in CPU_COLUMNS},
     }
 
 
@@ -162,6 +205,8 @@ def _combined(runs: list[dict]) -> dict:
         "p50": p50s[len(p50s) // 2],
         "p99": max(r["p99"] for r in runs),
         "errors": sum(r["errors"] for r in runs),
+        "requests": sum(r["requests"] for r in runs),
+        "cpu": {name: sum(r["cpu"][name] for r in runs) for name in CPU_COLUMNS},
     }
 
 
@@ -231,6 +276,14 @@ def main() -> None:
             f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
             f"{r['rps'] / bare:>9.0%}{r['rps'] / bare_auth:>9.0%}{r['errors']:>9}"
         )
+    print(
+        "CPU µs per request: this bench's gunicorn, all of PostgreSQL and of Redis, wrk, "
+        "and the whole machine's busy time"
+    )
+    print(f"{'endpoint':<26}" + "".join(f"{name:>10}" for name in CPU_COLUMNS))
+    for name, r in rows.items():
+        per = {column: r["cpu"][column] / max(1, r["requests"]) * 1e6 for column in CPU_COLUMNS}
+        print(f"{name:<26}" + "".join(f"{per[column]:>10.0f}" for column in CPU_COLUMNS))
     print("aims (issue 19), as ratios to the bare DRF view of this run:")
     for name, share, p99 in AIMS:
         r = rows[name]
