@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("path")
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--queries", action="store_true", help="print one request's SQL")
     args = parser.parse_args()
     os.environ.update(jobs_api.env())
     key = jobs_api.setup()[0]
@@ -86,6 +87,11 @@ def main() -> None:
         f"per request; {len(queries) / n:.2f} queries, {round_trips[0] / n:.2f} Redis "
         f"round trips per request ({n} requests)"
     )
+    if args.queries:
+        with CaptureQueriesContext(connection) as one:
+            call()
+        for query in one:
+            print(f"  {query['time']}s  {query['sql'][:300]}")
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(n):

@@ -125,13 +125,17 @@ def _actor(request: HttpRequest) -> dict[str, str | None]:
 def _keyed_api_request(request: HttpRequest) -> bool:
     """An API request that names an API key (`Authorization: Bearer …` or `X-API-Key`):
     DRF's key authentication either accepts it or answers 401, so the session, its user
-    and flash messages are never consulted for it."""
-    meta = request.META
-    if "HTTP_X_API_KEY" not in meta and meta.get("HTTP_AUTHORIZATION", "")[:7].lower() != (
-        "bearer "
-    ):
-        return False
-    return is_api_request(request)
+    and flash messages are never consulted for it. Decided once per request (three
+    middleware ask)."""
+    keyed = getattr(request, "_keyed_api", None)
+    if keyed is None:
+        meta = request.META
+        keyed = (
+            "HTTP_X_API_KEY" in meta
+            or meta.get("HTTP_AUTHORIZATION", "")[:7].lower() == ("bearer ")
+        ) and is_api_request(request)
+        request._keyed_api = keyed  # type: ignore[attr-defined]
+    return keyed
 
 
 class BrowserOnly:

@@ -51,16 +51,24 @@ def test_two_probes_with_the_same_value_are_refused(db):
         read.run(a="x", b="y")
 
 
+def _drop_backend(pid: int) -> None:
+    """Ends the server side of a kept connection, as a restart or an idle timeout would."""
+    import psycopg
+
+    params = connection.get_connection_params()
+    with psycopg.connect(
+        **{k: v for k, v in params.items() if k not in ("cursor_factory", "context")},
+        autocommit=True,
+    ) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_the_read_is_its_own_health_check_and_survives_a_dropped_connection(alice, monkeypatch):
     """With CONN_HEALTH_CHECKS the first query of a request would be preceded by a
     `SELECT 1`; a compiled read skips it and, when the kept connection turns out dead (the
     server dropped it between requests), reads once more on a new one."""
-    import psycopg
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
     read = CompiledRead(by_name, name="probe-name", id=-1)
     ws = alice.workspace
     assert read.run(name=ws.name, id=ws.pk)["id"] == ws.pk  # a kept connection
@@ -73,12 +81,7 @@ def test_the_read_is_its_own_health_check_and_survives_a_dropped_connection(alic
     assert checks == []
 
     pid = connection.connection.info.backend_pid
-    params = connection.get_connection_params()
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if k not in ("cursor_factory", "context")},
-        autocommit=True,
-    ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    _drop_backend(pid)
     connection.health_check_done = False
     assert read.run(name=ws.name, id=ws.pk)["id"] == ws.pk
     assert connection.connection.info.backend_pid != pid
@@ -89,23 +92,14 @@ def test_the_read_is_its_own_health_check_and_survives_a_dropped_connection(alic
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_inside_a_transaction_a_dropped_connection_is_an_error(alice):
-    import psycopg
     from django.db import OperationalError, transaction
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
     read = CompiledRead(by_name, name="probe-name", id=-1)
     ws = alice.workspace
     read.run(name=ws.name, id=ws.pk)
-    pid = connection.connection.info.backend_pid
-    params = connection.get_connection_params()
     with pytest.raises(OperationalError), transaction.atomic():
         connection.health_check_done = False
         Workspace.objects.filter(pk=ws.pk).exists()  # the transaction has begun
-        with psycopg.connect(
-            **{k: v for k, v in params.items() if k not in ("cursor_factory", "context")},
-            autocommit=True,
-        ) as other:
-            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        _drop_backend(connection.connection.info.backend_pid)
         read.run(name=ws.name, id=ws.pk)
     connection.close()

@@ -1,6 +1,9 @@
 from pathlib import Path
+from types import SimpleNamespace
+from unittest import mock
 
 import pytest
+from django.core import signing
 
 from apps.billing.services import credits_grant
 from apps.catalog.services import model_override_set
@@ -25,6 +28,17 @@ def png(media_src) -> Path:
 @pytest.fixture(scope="session")
 def wav(media_src) -> Path:
     return make_wav(media_src / "voice.wav", seconds=1.5)
+
+
+# Signed links carry the time they were signed (django.core.signing's clock): held, a
+# result's links come out the same from every read.
+SIGNED_AT = 1_780_000_000.0
+
+
+@pytest.fixture
+def held_clock():
+    with mock.patch.object(signing, "time", SimpleNamespace(time=lambda: SIGNED_AT)):
+        yield
 
 
 @pytest.fixture(autouse=True)

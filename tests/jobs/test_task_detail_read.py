@@ -4,8 +4,6 @@ same 404 as a missing one; a transition shows on the very next read."""
 
 import datetime as dt
 import json
-from types import SimpleNamespace
-from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -22,20 +20,12 @@ from apps.jobs.api.serializers import JobSerializer
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_progress, job_transition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("held_clock")]
 
 CREATED = dt.datetime(2026, 3, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
 STARTED = dt.datetime(2026, 3, 1, 12, 0, 5, tzinfo=dt.UTC)
 ENDED = dt.datetime(2026, 3, 1, 12, 1, 7, 250000, tzinfo=dt.UTC)
-# Signed links carry the time they were made: the clock of django.core.signing is held.
-NOW = 1_780_000_000.0
 ATTEMPT_AT = "2026-03-01T12:00:40.500000+00:00"
-
-
-@pytest.fixture(autouse=True)
-def held_clock():
-    with mock.patch.object(signing, "time", SimpleNamespace(time=lambda: NOW)):
-        yield
 
 
 def make_job(workspace, **fields) -> Job:
