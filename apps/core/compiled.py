@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,43 @@ def _kept_cursor(connection: Any) -> Any:
             kept = (connection.connection, connection.create_cursor())
         connection._compiled_read_cursor = kept
     return connection._prepare_cursor(kept[1])
+
+
+class InsertColumns:
+    """A model's INSERT column list, built once, and an instance's values for it as the
+    ORM's own insert writes them: each field's `pre_save(add=True)` (auto_now stamps, set
+    on the instance as `save()` sets them), then `get_db_prep_save` (JSON, dates). For
+    statements that write rows of several tables in one round trip (PostgreSQL's
+    data-modifying WITH), where `save()` would cost a round trip and its query building
+    per row. `supplied` names the columns the statement fills in itself (a foreign key
+    RETURNING'd by an earlier part of it): they are left out of the list.
+
+    Only for models without save() overrides or save signals that matter: none run."""
+
+    def __init__(self, model: type[Model], *, supplied: tuple[str, ...] = ()) -> None:
+        meta = model._meta
+        self._fields = [
+            field
+            for field in meta.concrete_fields
+            if not field.primary_key and not field.generated and field.attname not in supplied
+        ]
+        missing = set(supplied) - {field.attname for field in meta.concrete_fields}
+        if missing:
+            raise ImproperlyConfigured(f"InsertColumns: {model.__name__} has no {missing}.")
+        self.table = f'"{meta.db_table}"'
+        self.columns = ", ".join(f'"{field.column}"' for field in self._fields)
+        self.placeholders = ", ".join(["%s"] * len(self._fields))
+
+    def values(self, instance: Model, connection: Any) -> list[Any]:
+        return [
+            field.get_db_prep_save(field.pre_save(instance, True), connection)
+            for field in self._fields
+        ]
+
+
+def inserted(instance: Model, pk: int, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Marks an instance written by an InsertColumns statement as saved, as `save()`
+    would: its new primary key, and no longer `adding`."""
+    instance.pk = pk
+    instance._state.adding = False
+    instance._state.db = using

@@ -31,6 +31,7 @@ from apps.core.errors import (
     ErrorCode,
 )
 from apps.core.refcache import one_read
+from apps.jobs.accepted import job_accepted_insert
 from apps.jobs.admission import job_can_start_check, workspace_lock_open
 from apps.jobs.continuation import PARAM, continuation_fields
 from apps.jobs.enqueue import enqueue
@@ -367,13 +368,7 @@ def job_submit(
                     savepoint=False,
                 )
                 job.credits_held = hold_credits
-            job.save()
-            if job.status == JobStatus.REVIEW:
-                case_open_for_job(
-                    workspace=workspace, job_public_id=job.public_id, prompt=prompt, verdict=verdict
-                )
-            JobEvent.objects.create(
-                job=job,
+            accepted = JobEvent(
                 to_status=job.status,
                 message="Accepted",
                 data={
@@ -384,6 +379,11 @@ def job_submit(
                     "auto_selected": preflight.auto_selected,
                 },
             )
+            job_accepted_insert(job=job, event=accepted)
+            if job.status == JobStatus.REVIEW:
+                case_open_for_job(
+                    workspace=workspace, job_public_id=job.public_id, prompt=prompt, verdict=verdict
+                )
             job_transition_observe(job=job, from_status="", to_status=job.status)
             if job.status == JobStatus.REVIEW:
                 job_event_emit(job=job)

@@ -143,6 +143,9 @@ CELERY_FS_DIR = Path(env("CELERY_FS_DIR", default=str(VAR_DIR / "celery")))
 CELERY_RESULT_BACKEND = env(
     "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{CELERY_FS_DIR / 'results'}"
 )
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, keeping one client per channel (apps/core/broker.py).
+    CELERY_BROKER_TRANSPORT = "apps.core.broker:Transport"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for _sub in ("queue", "processed", "results", "control"):
         (CELERY_FS_DIR / _sub).mkdir(parents=True, exist_ok=True)

@@ -103,12 +103,13 @@ def versions(monkeypatch) -> CountedCache:
     return counted
 
 
-def test_an_accepted_submit_with_a_key_budget_is_nine_queries_and_one_publish(
+def test_an_accepted_submit_with_a_key_budget_is_seven_queries_and_one_publish(
     alice, priced, not_eager, versions, django_assert_num_queries
 ):
-    """BEGIN; lock the workspace; count its active jobs; hold (one UPDATE … RETURNING);
-    the key's month (one conditional UPDATE); INSERT hold, job, event; COMMIT. The
-    catalogue's overrides and the moderation terms come from the process's copies."""
+    """BEGIN; lock the workspace; count its active jobs; hold (the account's UPDATE …
+    RETURNING with the hold's INSERT); the key's month (one conditional UPDATE); INSERT
+    job and event (one statement); COMMIT. The catalogue's overrides and the moderation
+    terms come from the process's copies."""
     fund(alice.workspace, 100)
     _tier(alice.workspace, max_concurrent_jobs=100)
     key = ApiKey.objects.get(workspace=alice.workspace)
@@ -118,7 +119,7 @@ def test_an_accepted_submit_with_a_key_budget_is_nine_queries_and_one_publish(
     assert submit(0) == "accepted"  # the first month's row, the copies loaded
     key = ApiKey.objects.get(pk=key.pk)
     versions.reads = 0
-    with django_assert_num_queries(9), RedisSends() as sent:
+    with django_assert_num_queries(7), RedisSends() as sent:
         job, created = job_submit(
             workspace=alice.workspace, user=alice.user, data=TEXT_JOB, api_key=key
         )
@@ -132,13 +133,13 @@ def test_an_accepted_submit_with_a_key_budget_is_nine_queries_and_one_publish(
     assert _held(alice.workspace) == 2 * PRICE
 
 
-def test_an_accepted_submit_without_a_key_is_eight_queries(
+def test_an_accepted_submit_without_a_key_is_six_queries(
     alice, priced, not_eager, versions, django_assert_num_queries
 ):
     fund(alice.workspace, 100)
     _tier(alice.workspace, max_concurrent_jobs=100)
     job_submit(workspace=alice.workspace, user=alice.user, data=TEXT_JOB)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         job_submit(workspace=alice.workspace, user=alice.user, data=TEXT_JOB)
     assert _held(alice.workspace) == 2 * PRICE
 

@@ -18,14 +18,15 @@ from apps.billing.services.core import (
 )
 from apps.billing.signals import credits_low
 from apps.core import metrics
+from apps.core.compiled import InsertColumns, inserted
 from apps.core.errors import Conflict, ValidationError
 
 Kind = LedgerEntry.Kind
 
-# The hold's one statement: takes the account's row lock, checks and raises `held` in one
-# step (the WHERE is the same rule as the Python check in _hold_locked), and returns what
-# the low-credit notice needs, the last grant included when no threshold is set. On
-# PostgreSQL and SQLite (3.35+) alike.
+# The take: takes the account's row lock, checks and raises `held` in one step (the WHERE
+# is the same rule as the Python check in _hold_locked), and returns what the low-credit
+# notice needs, the last grant included when no threshold is set. On PostgreSQL and
+# SQLite (3.35+) alike.
 _TAKE = """
 UPDATE billing_creditaccount SET held = held + %s, updated_at = %s
 WHERE workspace_id = %s AND NOT in_debt AND balance >= 0 AND balance - held >= %s
@@ -34,8 +35,21 @@ RETURNING id, balance, held, low_credit_threshold,
     SELECT e.credits FROM billing_ledgerentry e
     WHERE e.workspace_id = billing_creditaccount.workspace_id AND e.kind IN (%s, %s)
     ORDER BY e.created_at DESC, e.id DESC LIMIT 1
-  ) END
+  ) END AS last_grant
 """
+# On PostgreSQL the hold's INSERT rides in the take's statement (one round trip, not
+# two): it inserts a row only when the take returned one, with the account's id from it.
+# (Built from the model's own table and column names; values are parameters.)
+_HOLD_COLUMNS = InsertColumns(CreditHold, supplied=("account_id",))
+_TAKE_AND_INSERT = f"""
+WITH take AS ({_TAKE}),
+hold AS (
+  INSERT INTO {_HOLD_COLUMNS.table} ("account_id", {_HOLD_COLUMNS.columns})
+  SELECT take.id, {_HOLD_COLUMNS.placeholders} FROM take RETURNING id
+)
+SELECT take.id, take.balance, take.held, take.low_credit_threshold, take.last_grant, hold.id
+FROM take CROSS JOIN hold
+"""  # noqa: S608
 
 
 def credits_hold(
@@ -58,39 +72,28 @@ def credits_hold(
     saves two round trips; a refusal then marks the caller's transaction for rollback, so
     the caller must let the error end it (job_submit does).
 
-    The common case is three statements: the account UPDATE … RETURNING above (lock,
-    check and change at once), the key budget's conditional UPDATE, the hold's INSERT.
-    Anything else (a refusal, an idempotency key, an account not opened yet) takes the
+    The common case is two statements on PostgreSQL: the account's UPDATE … RETURNING
+    above (lock, check and change at once) with the hold's INSERT in the same statement,
+    and the key budget's conditional UPDATE (on SQLite the INSERT is a statement of its
+    own). Anything else (a refusal, an idempotency key, an account not opened yet) takes the
     locked read-check-write path, which also words the refusals."""
     _require_positive(credits)
     with transaction.atomic(savepoint=savepoint):
         if not idempotency_key:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    _TAKE,
-                    [
-                        credits,
-                        connection.ops.adapt_datetimefield_value(timezone.now()),
-                        workspace.pk,
-                        credits,
-                        str(Kind.GRANT.value),
-                        str(Kind.PURCHASE.value),
-                    ],
-                )
-                row = cursor.fetchone()
+            hold = CreditHold(
+                workspace_id=workspace.pk,
+                credits=credits,
+                reference=reference[:255],
+                description=description[:500],
+                api_key_id=api_key_id,
+            )
+            row = _take(workspace=workspace, hold=hold)
             if row is not None:
                 account_id, balance, held, threshold, last_grant = row
                 if api_key_id is not None:
                     key_budget_take(api_key_id=api_key_id, credits=credits)
-                hold = _hold_create(
-                    workspace_id=workspace.pk,
-                    account_id=account_id,
-                    credits=credits,
-                    reference=reference,
-                    description=description,
-                    idempotency_key=None,
-                    api_key_id=api_key_id,
-                )
+                hold.account_id = account_id
+                metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
                 if threshold is None:
                     threshold = -(-last_grant // 10) if last_grant else 0
                 available_before = balance - held + credits
@@ -110,6 +113,35 @@ def credits_hold(
             idempotency_key=idempotency_key,
             api_key_id=api_key_id,
         )
+
+
+def _take(*, workspace: Workspace, hold: CreditHold) -> tuple[Any, ...] | None:
+    """The take for `hold` (not saved yet). When it is granted the hold is written too
+    (in the same statement on PostgreSQL) and the take's row is returned; None when the
+    account is short, in debt or not opened yet (nothing was written)."""
+    credits = hold.credits
+    params = [
+        credits,
+        connection.ops.adapt_datetimefield_value(timezone.now()),
+        workspace.pk,
+        credits,
+        str(Kind.GRANT.value),
+        str(Kind.PURCHASE.value),
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":  # SQLite: no INSERT inside WITH
+            cursor.execute(_TAKE, params)
+            row = cursor.fetchone()
+            if row is not None:
+                hold.account_id = row[0]
+                hold.save(force_insert=True)
+            return row
+        cursor.execute(_TAKE_AND_INSERT, params + _HOLD_COLUMNS.values(hold, connection))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    inserted(hold, row[-1])
+    return row[:-1]
 
 
 def _hold_create(*, workspace_id: int, account_id: int, credits: int, **fields: Any) -> CreditHold:
