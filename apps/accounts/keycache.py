@@ -102,15 +102,10 @@ def redis_backend() -> RedisCache | None:
 
 
 def _client() -> Any:
-    """The Redis client, kept on the cache backend (Django builds a new one per call)."""
+    """The cache's Redis client (kept by apps/core/cache.py)."""
     backend = redis_backend()
     assert backend is not None
-    client = backend.__dict__.get("_keycache_client")
-    if client is None:
-        client = backend.__dict__["_keycache_client"] = backend._cache.get_client(
-            "authv", write=True
-        )
-    return client
+    return backend._cache.get_client("authv", write=True)
 
 
 def _scripts(client: Any) -> tuple[Any, Any]:

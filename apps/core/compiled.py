@@ -148,7 +148,8 @@ class InsertColumns:
         self.columns = ", ".join(f'"{field.column}"' for field in self._fields)
         self.placeholders = ", ".join(["%s"] * len(self._fields))
 
-    def values(self, instance: Model, connection: Any) -> list[Any]:
+    def values(self, instance: Model, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+        connection = connections[using]  # not the `connection` proxy: 35 fields ask it
         return [
             field.get_db_prep_save(field.pre_save(instance, True), connection)
             for field in self._fields

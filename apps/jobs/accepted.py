@@ -28,7 +28,7 @@ def job_accepted_insert(*, job: Job, event: JobEvent) -> None:
         event.save(force_insert=True)
         return
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, _JOB.values(job, connection) + _EVENT.values(event, connection))
+        cursor.execute(_INSERT, _JOB.values(job) + _EVENT.values(event))
         job_id, event_id = cursor.fetchone()
     inserted(job, job_id)
     event.job = job

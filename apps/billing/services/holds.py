@@ -136,7 +136,7 @@ def _take(*, workspace: Workspace, hold: CreditHold) -> tuple[Any, ...] | None:
                 hold.account_id = row[0]
                 hold.save(force_insert=True)
             return row
-        cursor.execute(_TAKE_AND_INSERT, params + _HOLD_COLUMNS.values(hold, connection))
+        cursor.execute(_TAKE_AND_INSERT, params + _HOLD_COLUMNS.values(hold))
         row = cursor.fetchone()
     if row is None:
         return None
