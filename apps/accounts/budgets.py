@@ -7,11 +7,13 @@ spend. The per-month row is also locked (`select_for_update`) so the tally stays
 even for a caller that did not take the account lock first."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts.models import ApiKey, ApiKeyMonthlySpend
+from apps.core.compiled import bound_cursor
 from apps.core.errors import ApplicationError, ErrorCode
 
 
@@ -71,9 +73,8 @@ def key_budget_take(*, api_key_id: int, credits: int, when: dt.datetime | None =
     check and the change are one step. A first spend in the month, or a refusal, goes
     through the locked read-check-write below."""
     month = month_of(when)
-    with connection.cursor() as cursor:
-        day = connection.ops.adapt_datefield_value(month)
-        cursor.execute(_TAKE, [credits, api_key_id, day, credits, api_key_id, credits])
+    with bound_cursor() as cursor:
+        key_budget_take_send(cursor, api_key_id=api_key_id, credits=credits, month=month)
         if cursor.rowcount == 1:
             return
     limit = ApiKey.objects.filter(pk=api_key_id).values_list("monthly_credit_limit", flat=True)
@@ -85,6 +86,16 @@ def key_budget_take(*, api_key_id: int, credits: int, when: dt.datetime | None =
         )
     row.credits += credits
     row.save(update_fields=["credits"])
+
+
+def key_budget_take_send(
+    cursor: Any, *, api_key_id: int, credits: int, month: dt.date | None = None
+) -> None:
+    """key_budget_take's one statement, on `cursor` (a caller may send it among others
+    in one round trip). Taken when `cursor.rowcount` is 1 once it ran; otherwise nothing
+    changed, and key_budget_take decides (a first spend in the month, or a refusal)."""
+    day = connection.ops.adapt_datefield_value(month or month_of())
+    cursor.execute(_TAKE, [credits, api_key_id, day, credits, api_key_id, credits])
 
 
 def key_budget_give_back(*, api_key_id: int, credits: int, month: dt.date) -> None:

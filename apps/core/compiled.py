@@ -118,9 +118,33 @@ def _kept_cursor(connection: Any) -> Any:
     kept = getattr(connection, "_compiled_read_cursor", None)
     if kept is None or kept[0] is not connection.connection or kept[1].closed:
         with connection.wrap_database_errors:
-            kept = (connection.connection, connection.create_cursor())
+            kept = (connection.connection, _raw_bound_cursor(connection))
         connection._compiled_read_cursor = kept
     return connection._prepare_cursor(kept[1])
+
+
+def bound_cursor(using: str = DEFAULT_DB_ALIAS) -> Any:
+    """A cursor for the hot paths' own statements (fixed SQL, a few parameters): on
+    PostgreSQL with server-side binding, so psycopg prepares a statement the fifth time a
+    connection runs it (`prepare_threshold`, DATABASE_PREPARED_STATEMENTS) and PostgreSQL
+    stops planning it every time. In Django's wrapper, like any cursor (query logging,
+    CaptureQueriesContext and execute wrappers see it). The ORM's own cursors keep
+    client-side binding, which has no 65,535-parameter limit. Elsewhere, a plain cursor."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_raw_bound_cursor(connection))
+
+
+def _raw_bound_cursor(connection: Any) -> Any:
+    if connection.vendor != "postgresql":
+        return connection.create_cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    return ServerBindingCursor(connection.connection)
 
 
 class InsertColumns:

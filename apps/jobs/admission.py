@@ -8,12 +8,14 @@ order inside their transaction; the workspace row lock is what makes the count e
 own, so its snapshot is taken after the lock was granted and sees the other's job)."""
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 
 from apps.accounts.models import Workspace
 from apps.billing.errors import InsufficientCredits
 from apps.billing.selectors import credit_account_get
+from apps.core.compiled import bound_cursor
 from apps.core.errors import PermissionDenied, RateLimitExceeded
 from apps.jobs.models import ACTIVE, Job
 
@@ -33,27 +35,45 @@ def workspace_lock_open(*, workspace: Workspace) -> None:
     """Locks the workspace row (select_for_update) and refuses a closed workspace. The
     lock also orders this submit against a closure: one that committed first is seen
     here; one that commits after finds this job in flight and cancels it."""
+    with bound_cursor() as cursor:
+        workspace_lock_send(cursor, workspace=workspace)
+        closed = workspace_lock_closed(cursor)
+    if closed:
+        closed_at = Workspace.objects.values_list("closed_at", flat=True).get(pk=workspace.pk)
+        assert isinstance(closed_at, dt.datetime)
+        raise PermissionDenied(
+            "This workspace is closed; it accepts no new jobs.",
+            details={"workspace_closed": True, "closed_at": closed_at.isoformat()},
+        )
+
+
+def workspace_lock_send(cursor: Any, *, workspace: Workspace) -> None:
+    """workspace_lock_open's statement, on `cursor` (a caller may send it among others in
+    one round trip); workspace_lock_closed reads its answer."""
     sql = _LOCK.format(table=Workspace._meta.db_table)
     if connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk])
-        row = cursor.fetchone()
-    if row is not None and row[0] is not None:
-        closed = Workspace.objects.values_list("closed_at", flat=True).get(pk=workspace.pk)
-        assert isinstance(closed, dt.datetime)
-        raise PermissionDenied(
-            "This workspace is closed; it accepts no new jobs.",
-            details={"workspace_closed": True, "closed_at": closed.isoformat()},
-        )
+    cursor.execute(sql, [workspace.pk])
+
+
+def workspace_lock_closed(cursor: Any) -> bool:
+    row = cursor.fetchone()
+    return row is not None and row[0] is not None
 
 
 def active_jobs_count(*, workspace: Workspace, limit: int) -> int:
     """The workspace's jobs in flight, counted up to `limit` (the answer is at most it)."""
-    sql = _COUNT.format(table=Job._meta.db_table, statuses=", ".join(["%s"] * len(_ACTIVE)))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk, *_ACTIVE, limit])
+    with bound_cursor() as cursor:
+        active_jobs_count_send(cursor, workspace=workspace, limit=limit)
         return int(cursor.fetchone()[0])
+
+
+def active_jobs_count_send(cursor: Any, *, workspace: Workspace, limit: int) -> None:
+    """active_jobs_count's statement, on `cursor`; its one row holds the count. Sent after
+    the lock's in the same round trip it is still a statement of its own, run after the
+    lock was granted, so it sees every job a submit that held the lock before committed."""
+    sql = _COUNT.format(table=Job._meta.db_table, statuses=", ".join(["%s"] * len(_ACTIVE)))
+    cursor.execute(sql, [workspace.pk, *_ACTIVE, limit])
 
 
 def job_can_start_check(*, workspace: Workspace, credits: int) -> None:

@@ -107,15 +107,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Server-side parameter binding: psycopg prepares a statement the fifth time one
+    # Prepared statements for the hot paths' own statements (apps/core/compiled.py
+    # bound_cursor: server-side binding): psycopg prepares one the fifth time a
     # connection runs it, and PostgreSQL stops planning it on every run (issue 19: a
-    # status read spent 300 of its 430 µs of database time in the planner). Behind a
-    # PgBouncer in transaction pooling mode older than 1.21 (no prepared statements),
-    # set DATABASE_PREPARED_STATEMENTS=false (docs/scaling.md).
+    # status read spent 300 of its 430 µs of database time in the planner). The ORM
+    # keeps Django's client-side binding: server-side, a query is limited to 65,535
+    # parameters, which a delete of many rows (its `IN` list) passes. Behind a PgBouncer
+    # in transaction pooling mode older than 1.21 (no prepared statements), set
+    # DATABASE_PREPARED_STATEMENTS=false (docs/scaling.md).
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=5
-        )
+        DATABASES["default"].setdefault("OPTIONS", {}).update(prepare_threshold=5)
     # Behind PgBouncer in transaction pooling mode a server-side cursor (`.iterator()`)
     # can outlive its transaction's server connection: set this there (docs/scaling.md).
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(

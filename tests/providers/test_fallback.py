@@ -249,6 +249,7 @@ def test_the_switch_needs_the_task_it_knows_ended_so_one_task_is_ever_live(
     # Nothing runs: this test plays the pipeline's part itself.
     monkeypatch.setattr("apps.jobs.failover.enqueue", lambda *a, **k: None)
     monkeypatch.setattr("apps.jobs.services.enqueue", lambda *a, **k: None)
+    monkeypatch.setattr("apps.jobs.submit.enqueue", lambda *a, **k: None)
     job = submit(alice, {**JOB, "prompt": "A fox [sandbox:slow]", "fallback_models": [FALLBACK]})
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, provider_task_id="task-live")
     assert not job_fallback(job_id=job.pk, task_id="", code="DELIVERY_FAILED", message="x")

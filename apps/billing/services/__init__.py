@@ -12,7 +12,7 @@ comes first takes effect and every later call on that hold returns it unchanged.
 """
 
 from apps.billing.services.core import credit_account_open
-from apps.billing.services.holds import credits_capture, credits_hold, credits_release
+from apps.billing.services.holds import HoldTake, credits_capture, credits_hold, credits_release
 from apps.billing.services.ledger import (
     LOW_CREDIT_THRESHOLD_MAX,
     credits_adjust,
@@ -28,6 +28,7 @@ from apps.billing.services.monthly import (
 
 __all__ = [
     "LOW_CREDIT_THRESHOLD_MAX",
+    "HoldTake",
     "credit_account_open",
     "credits_adjust",
     "credits_capture",

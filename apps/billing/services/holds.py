@@ -18,7 +18,7 @@ from apps.billing.services.core import (
 )
 from apps.billing.signals import credits_low
 from apps.core import metrics
-from apps.core.compiled import InsertColumns, inserted
+from apps.core.compiled import InsertColumns, bound_cursor, inserted
 from apps.core.errors import Conflict, ValidationError
 
 Kind = LedgerEntry.Kind
@@ -75,36 +75,26 @@ def credits_hold(
     The common case is two statements on PostgreSQL: the account's UPDATE … RETURNING
     above (lock, check and change at once) with the hold's INSERT in the same statement,
     and the key budget's conditional UPDATE (on SQLite the INSERT is a statement of its
-    own). Anything else (a refusal, an idempotency key, an account not opened yet) takes the
-    locked read-check-write path, which also words the refusals."""
+    own). Anything else (a refusal, an idempotency key, an account not opened yet)
+    takes the locked read-check-write path, which also words the refusals."""
     _require_positive(credits)
     with transaction.atomic(savepoint=savepoint):
         if not idempotency_key:
-            hold = CreditHold(
-                workspace_id=workspace.pk,
+            take = HoldTake(
+                workspace=workspace,
                 credits=credits,
-                reference=reference[:255],
-                description=description[:500],
+                reference=reference,
+                description=description,
                 api_key_id=api_key_id,
             )
-            row = _take(workspace=workspace, hold=hold)
-            if row is not None:
-                account_id, balance, held, threshold, last_grant = row
+            with bound_cursor() as cursor:
+                take.send(cursor)
+                granted = take.read(cursor)
+            if granted:
                 if api_key_id is not None:
                     key_budget_take(api_key_id=api_key_id, credits=credits)
-                hold.account_id = account_id
-                metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
-                if threshold is None:
-                    threshold = -(-last_grant // 10) if last_grant else 0
-                available_before = balance - held + credits
-                if threshold > 0 and available_before >= threshold > balance - held:
-                    credits_low.send(
-                        sender=CreditAccount,
-                        workspace=workspace,
-                        available=max(0, balance - held),
-                        threshold=threshold,
-                    )
-                return hold
+                take.notify()
+                return take.hold
         return _hold_locked(
             workspace=workspace,
             credits=credits,
@@ -115,33 +105,84 @@ def credits_hold(
         )
 
 
-def _take(*, workspace: Workspace, hold: CreditHold) -> tuple[Any, ...] | None:
-    """The take for `hold` (not saved yet). When it is granted the hold is written too
-    (in the same statement on PostgreSQL) and the take's row is returned; None when the
-    account is short, in debt or not opened yet (nothing was written)."""
-    credits = hold.credits
-    params = [
-        credits,
-        connection.ops.adapt_datetimefield_value(timezone.now()),
-        workspace.pk,
-        credits,
-        str(Kind.GRANT.value),
-        str(Kind.PURCHASE.value),
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":  # SQLite: no INSERT inside WITH
-            cursor.execute(_TAKE, params)
-            row = cursor.fetchone()
-            if row is not None:
-                hold.account_id = row[0]
-                hold.save(force_insert=True)
-            return row
-        cursor.execute(_TAKE_AND_INSERT, params + _HOLD_COLUMNS.values(hold))
+class HoldTake:
+    """credits_hold's common case in three steps, so that a caller can send it among
+    other statements in one round trip (psycopg's pipeline mode, job acceptance):
+
+    - send(cursor): the account's UPDATE with the hold's INSERT, one statement (on
+      SQLite, which has no INSERT inside WITH, send runs the UPDATE and the INSERT);
+    - read(cursor), once the results are in: True when the take was granted (`hold` is
+      written), False when not (the account is short, in debt or not opened: nothing
+      was written, and credits_hold's locked path decides and words the refusal);
+    - notify(), once the caller's other checks passed too: the held-credits metric on
+      commit and the low-credit notice, as credits_hold gives them.
+
+    The key budget is not part of it: credits_hold and the caller each take it."""
+
+    def __init__(
+        self,
+        *,
+        workspace: Workspace,
+        credits: int,
+        reference: str,
+        description: str,
+        api_key_id: int | None,
+    ) -> None:
+        _require_positive(credits)
+        self.workspace = workspace
+        self.hold = CreditHold(
+            workspace_id=workspace.pk,
+            credits=credits,
+            reference=reference[:255],
+            description=description[:500],
+            api_key_id=api_key_id,
+        )
+        self._row: tuple[Any, ...] | None = None
+
+    def send(self, cursor: Any) -> None:
+        credits = self.hold.credits
+        params = [
+            credits,
+            connection.ops.adapt_datetimefield_value(timezone.now()),
+            self.workspace.pk,
+            credits,
+            str(Kind.GRANT.value),
+            str(Kind.PURCHASE.value),
+        ]
+        if connection.vendor == "postgresql":
+            cursor.execute(_TAKE_AND_INSERT, params + _HOLD_COLUMNS.values(self.hold))
+            return
+        cursor.execute(_TAKE, params)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    inserted(hold, row[-1])
-    return row[:-1]
+        if row is not None:
+            self.hold.account_id = row[0]
+            self.hold.save(force_insert=True)
+            self._row = (*row, self.hold.pk)
+
+    def read(self, cursor: Any) -> bool:
+        if connection.vendor == "postgresql":
+            self._row = cursor.fetchone()
+        if self._row is None:
+            return False
+        self.hold.account_id = self._row[0]
+        inserted(self.hold, self._row[-1])
+        return True
+
+    def notify(self) -> None:
+        assert self._row is not None
+        _account_id, balance, held, threshold, last_grant, _hold_id = self._row
+        credits = self.hold.credits
+        metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
+        if threshold is None:
+            threshold = -(-last_grant // 10) if last_grant else 0
+        available_before = balance - held + credits
+        if threshold > 0 and available_before >= threshold > balance - held:
+            credits_low.send(
+                sender=CreditAccount,
+                workspace=self.workspace,
+                available=max(0, balance - held),
+                threshold=threshold,
+            )
 
 
 def _hold_create(*, workspace_id: int, account_id: int, credits: int, **fields: Any) -> CreditHold:

@@ -29,6 +29,7 @@ def _jobs_stay_queued(monkeypatch):
     """Accepted jobs are not started, so a test decides how they end; webhook deliveries
     still run (eagerly, on commit)."""
     monkeypatch.setattr("apps.jobs.services.enqueue", lambda *a, **k: None)
+    monkeypatch.setattr("apps.jobs.submit.enqueue", lambda *a, **k: None)
 
 
 def register(api, **body):
