@@ -91,6 +91,25 @@ def setup() -> tuple[str, str]:
     return out["api_key"], out["workspace"]
 
 
+def queued_cancel(keep: str) -> int:
+    """Cancels the jobs the submit row queued (all but `keep`, the status row's job), through
+    job_cancel as an owner's DELETE would: between turns, outside the measured windows. The
+    bench runs no worker and lifts the tier's concurrency limit, so without this the
+    workspace's active-job count, which every submit takes under the workspace lock, would
+    span every job queued so far (about 2,500 by the last turn); a real tier stops a
+    workspace at 20 (Enterprise), a worker drains it. With it, the count spans one turn's."""
+    out = manage(
+        "shell",
+        "-c",
+        "from apps.jobs.models import Job, JobStatus;"
+        "from apps.jobs.services import job_cancel;"
+        f"jobs = Job.objects.filter(status=JobStatus.QUEUED).exclude(public_id={keep!r});"
+        "print(sum(1 for job in jobs.iterator() if job_cancel(job=job)))",
+    )
+    time.sleep(0.5)  # for the shell's database session to end before the next window
+    return int(out.strip().splitlines()[-1])
+
+
 def post(url: str, key: str, body: dict) -> dict:
     request = urllib.request.Request(
         url,
@@ -253,10 +272,12 @@ def main() -> None:
         # The rows take turns, `rounds` times over: this machine's speed drifts over
         # minutes (a shared VM), and a drift between two rows would show as a ratio.
         runs: dict[str, list[dict]] = {name: [] for name in paths}
+        cancelled = 0
         per_round = max(1, args.seconds // args.rounds)
         for _ in range(args.rounds):
             for name, (path, auth, body) in paths.items():
                 runs[name].append(wrk(path, auth, per_round, args.connections, post_body=body))
+            cancelled += queued_cancel(keep=job_id)
         rows = {name: _combined(found) for name, found in runs.items()}
     finally:
         server.terminate()
@@ -266,6 +287,10 @@ def main() -> None:
         f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
         f"{args.rounds} turns of {max(1, args.seconds // args.rounds)} s per row, "
         "PostgreSQL + Redis on this machine"
+    )
+    print(
+        f"between turns the submit row's queued jobs were cancelled ({cancelled} in all), "
+        "so its workspace's active-job count spans one turn's, not the whole run's"
     )
     print(
         f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"

@@ -122,6 +122,15 @@ class Job(BaseModel):
                 name="job_usage_idx",
             ),
             models.Index(fields=["workspace", "status"]),
+            # Admission's count of a workspace's jobs in flight, under its lock on every
+            # submit (apps/jobs/admission.py): only the jobs in flight are in it, so the
+            # count never reads a workspace's history or its dead row versions, whatever
+            # plan the statistics of the day would pick.
+            models.Index(
+                fields=["workspace"],
+                condition=Q(status__in=sorted(ACTIVE)),
+                name="job_active_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
