@@ -5,6 +5,7 @@ from typing import Any
 from celery import current_app
 from django.conf import settings
 
+from apps.core.broker import task_send
 from apps.core.errors import ApplicationError
 from apps.jobs.models import Job
 from apps.providers.registry import provider_get
@@ -39,4 +40,7 @@ def enqueue(
             provider = Job.objects.filter(pk=job_id).values_list("provider", flat=True).first()
         options["queue"] = job_queue(provider=provider or "")
     task = current_app.tasks[task_name]
-    task.apply_async(args=[job_id], kwargs=kwargs, countdown=countdown or None, **options)
+    if countdown or "queue" not in options:
+        task.apply_async(args=[job_id], kwargs=kwargs, countdown=countdown or None, **options)
+    else:  # a job's start, sent as a request accepts it: the hot path (apps/core/broker.py)
+        task_send(task, args=[job_id], kwargs=kwargs, queue=options["queue"])
