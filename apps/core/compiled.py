@@ -118,7 +118,12 @@ def _kept_cursor(connection: Any) -> Any:
     kept = getattr(connection, "_compiled_read_cursor", None)
     if kept is None or kept[0] is not connection.connection or kept[1].closed:
         with connection.wrap_database_errors:
-            kept = (connection.connection, _raw_bound_cursor(connection))
+            raw = (
+                _server_binding_cursor(connection)
+                if connection.vendor == "postgresql"
+                else connection.create_cursor()
+            )
+            kept = (connection.connection, raw)
         connection._compiled_read_cursor = kept
     return connection._prepare_cursor(kept[1])
 
@@ -136,12 +141,10 @@ def bound_cursor(using: str = DEFAULT_DB_ALIAS) -> Any:
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
-        return connection._prepare_cursor(_raw_bound_cursor(connection))
+        return connection._prepare_cursor(_server_binding_cursor(connection))
 
 
-def _raw_bound_cursor(connection: Any) -> Any:
-    if connection.vendor != "postgresql":
-        return connection.create_cursor()
+def _server_binding_cursor(connection: Any) -> Any:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
     return ServerBindingCursor(connection.connection)

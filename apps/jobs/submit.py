@@ -85,13 +85,28 @@ def _deadline(preflight: Preflight, fallbacks: list[dict[str, Any]]) -> dt.datet
     return timezone.now() + dt.timedelta(seconds=seconds)
 
 
-def _accept_pipelined(**kwargs: Any) -> bool:
+def _accept_pipelined(
+    *,
+    workspace: Workspace,
+    job: Job,
+    event: JobEvent,
+    credits: int,
+    description: str,
+    api_key_id: int | None,
+) -> bool:
     """job_accept_pipelined in its own transaction: True when it accepted the job, False
     when it rolled back for the step-by-step path."""
     try:
         with transaction.atomic():
-            job_accept_pipelined(**kwargs)
-            _accepted_observe(kwargs["job"])
+            job_accept_pipelined(
+                workspace=workspace,
+                job=job,
+                event=event,
+                credits=credits,
+                description=description,
+                api_key_id=api_key_id,
+            )
+            _accepted_observe(job)
     except StepByStep:
         return False
     return True

@@ -77,7 +77,6 @@ def credits_hold(
     and the key budget's conditional UPDATE (on SQLite the INSERT is a statement of its
     own). Anything else (a refusal, an idempotency key, an account not opened yet)
     takes the locked read-check-write path, which also words the refusals."""
-    _require_positive(credits)
     with transaction.atomic(savepoint=savepoint):
         if not idempotency_key:
             take = HoldTake(
@@ -128,13 +127,12 @@ class HoldTake:
         description: str,
         api_key_id: int | None,
     ) -> None:
-        _require_positive(credits)
         self.workspace = workspace
-        self.hold = CreditHold(
+        self.hold = _new_hold(
             workspace_id=workspace.pk,
             credits=credits,
-            reference=reference[:255],
-            description=description[:500],
+            reference=reference,
+            description=description,
             api_key_id=api_key_id,
         )
         self._row: tuple[Any, ...] | None = None
@@ -172,7 +170,7 @@ class HoldTake:
         assert self._row is not None
         _account_id, balance, held, threshold, last_grant, _hold_id = self._row
         credits = self.hold.credits
-        metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
+        _count_held(credits)
         if threshold is None:
             threshold = -(-last_grant // 10) if last_grant else 0
         available_before = balance - held + credits
@@ -185,18 +183,29 @@ class HoldTake:
             )
 
 
-def _hold_create(*, workspace_id: int, account_id: int, credits: int, **fields: Any) -> CreditHold:
-    hold = CreditHold.objects.create(
+def _new_hold(
+    *,
+    workspace_id: int,
+    credits: int,
+    reference: str,
+    description: str,
+    api_key_id: int | None,
+    idempotency_key: str | None = None,
+) -> CreditHold:
+    """A hold not saved yet, as both paths write it (text cut to its columns)."""
+    _require_positive(credits)
+    return CreditHold(
         workspace_id=workspace_id,
-        account_id=account_id,
         credits=credits,
-        reference=fields["reference"][:255],
-        description=fields["description"][:500],
-        idempotency_key=fields["idempotency_key"] or None,
-        api_key_id=fields["api_key_id"],
+        reference=reference[:255],
+        description=description[:500],
+        idempotency_key=idempotency_key or None,
+        api_key_id=api_key_id,
     )
+
+
+def _count_held(credits: int) -> None:
     metrics.after_commit(lambda: metrics.CREDITS_HELD.inc(credits))
-    return hold
 
 
 def _hold_locked(
@@ -210,6 +219,14 @@ def _hold_locked(
 ) -> CreditHold:
     """credits_hold's read-check-write path under the account lock (the caller's
     transaction)."""
+    hold = _new_hold(
+        workspace_id=workspace.pk,
+        credits=credits,
+        reference=reference,
+        description=description,
+        idempotency_key=idempotency_key,
+        api_key_id=api_key_id,
+    )
     account = _lock_account(workspace_id=workspace.pk)
     if idempotency_key:
         existing = CreditHold.objects.filter(idempotency_key=idempotency_key).first()
@@ -229,15 +246,9 @@ def _hold_locked(
         key_budget_take(api_key_id=api_key_id, credits=credits)
     account.held += credits
     _save_totals(account)
-    hold = _hold_create(
-        workspace_id=account.workspace_id,
-        account_id=account.pk,
-        credits=credits,
-        reference=reference,
-        description=description,
-        idempotency_key=idempotency_key,
-        api_key_id=api_key_id,
-    )
+    hold.account_id = account.pk
+    hold.save(force_insert=True)
+    _count_held(credits)
     _notify_if_low(account, available_before=available)
     return hold
 
