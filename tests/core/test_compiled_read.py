@@ -52,7 +52,8 @@ def test_two_probes_with_the_same_value_are_refused(db):
 
 
 def _drop_backend(pid: int) -> None:
-    """Ends the server side of a kept connection, as a restart or an idle timeout would."""
+    """Ends the server side of a kept connection, as a restart or an idle timeout would,
+    and returns once the backend has exited (its goodbye sent)."""
     import psycopg
 
     params = connection.get_connection_params()
@@ -60,7 +61,7 @@ def _drop_backend(pid: int) -> None:
         **{k: v for k, v in params.items() if k not in ("cursor_factory", "context")},
         autocommit=True,
     ) as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        other.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
 
 
 @pytest.mark.postgres
