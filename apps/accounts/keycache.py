@@ -26,7 +26,6 @@ next request after a service returns sees the change. Model signals bump too (ad
 
 Without Redis (local dev on locmem) every request reads the database as before."""
 
-import os
 import threading
 import time
 import uuid
@@ -35,12 +34,11 @@ from typing import Any
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from apps.accounts.keycache_record import layout, record_decode, record_encode
 from apps.accounts.models import ApiKey
+from apps.core.redisconn import kept_call
 
 _local = threading.local()
 
@@ -230,33 +228,14 @@ def key_lookup(
 
 def _evalsha(client: Any, script: Any, *keys_then_args: Any) -> Any:
     """`script` with two keys and the rest as arguments, on a connection this thread keeps
-    to itself: the same wire command redis-py's client sends, without its per-call pool
-    checkout, retry and event wrappers (about 60 µs of the hot path's CPU). A dropped
-    connection is reopened and the command sent once more (the script is idempotent up
-    to its counters, and a refused send counted nothing); a Redis that lost its scripts
-    gets the script loaded again."""
-    pool = client.connection_pool
-    conn = getattr(_local, "conn", None)
-    # A new one on first use, in a forked worker, or for another pool (a cache setting
-    # changed: the old connection would talk to the old server).
-    if conn is None or _local.pid != os.getpid() or _local.pool is not pool:
-        if conn is not None:
-            conn.disconnect()
-        conn = _local.conn = pool.connection_class(**pool.connection_kwargs)
-        _local.pid, _local.pool = os.getpid(), pool
-    command = conn.pack_command("EVALSHA", script.sha, 2, *keys_then_args)
-    for attempt in range(2):
-        try:
-            conn.send_packed_command(command, check_health=False)
-            return conn.read_response()
-        except NoScriptError:
-            client.script_load(script.script)
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            conn.disconnect()
-            if attempt:
-                raise
-    conn.send_packed_command(command, check_health=False)
-    return conn.read_response()
+    (apps/core/redisconn.py). A Redis that lost its scripts gets the script loaded again
+    (the script is idempotent up to its counters, and a refused send counted nothing)."""
+    command = ("EVALSHA", script.sha, 2, *keys_then_args)
+    try:
+        return kept_call("keycache", client.connection_pool, *command)
+    except NoScriptError:
+        client.script_load(script.script)
+    return kept_call("keycache", client.connection_pool, *command)
 
 
 def key_fill(*, prefix: str, load: Any) -> ApiKey | None:

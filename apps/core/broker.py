@@ -23,7 +23,6 @@ is a `redis://` URL; the wire format, queues and acknowledgement are kombu's."""
 
 import base64
 import contextvars
-import os
 import threading
 import uuid
 from dataclasses import dataclass
@@ -34,8 +33,8 @@ from celery.signals import after_task_publish, before_task_publish
 from celery.utils.saferepr import saferepr
 from kombu.transport import redis
 from kombu.utils.json import dumps, loads
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from apps.core.redisconn import DROPPED, kept_call
 
 
 class Channel(redis.Channel):
@@ -160,22 +159,11 @@ def _template(task: Task, queue: str) -> _Template | None:
 
 
 def _lpush(template: _Template, payload: str) -> bool:
-    """LPUSHes `payload` on a connection this thread keeps to the template's server (one
-    more try on a new connection if the kept one was dropped). False when Redis could
-    not be reached: the caller falls back to Celery, whose retry policy applies."""
-    pool = template.pool
-    conn = getattr(_local, "conn", None)
-    if conn is None or _local.pid != os.getpid() or _local.pool is not pool:
-        if conn is not None:
-            conn.disconnect()
-        conn = _local.conn = pool.connection_class(**pool.connection_kwargs)
-        _local.pid, _local.pool = os.getpid(), pool
-    command = conn.pack_command("LPUSH", template.key, payload)
-    for _ in range(2):
-        try:
-            conn.send_packed_command(command, check_health=False)
-            conn.read_response()
-            return True
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            conn.disconnect()
-    return False
+    """LPUSHes `payload` on a connection this thread keeps to the template's server
+    (apps/core/redisconn.py). False when Redis could not be reached: the caller falls back
+    to Celery, whose retry policy applies."""
+    try:
+        kept_call("broker", template.pool, "LPUSH", template.key, payload)
+    except DROPPED:
+        return False
+    return True

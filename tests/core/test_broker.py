@@ -12,7 +12,7 @@ import redis
 from celery import current_app
 from django.conf import settings
 
-from apps.core import broker, requestid
+from apps.core import broker, redisconn, requestid
 
 pytestmark = pytest.mark.skipif(
     not settings.CELERY_BROKER_URL.startswith("redis://"), reason="needs a Redis broker"
@@ -143,7 +143,9 @@ def test_each_send_carries_its_own_request_id_and_none_without_one(start_task):
 def test_a_dropped_connection_is_reopened(start_task):
     broker.task_send(start_task, args=[1], kwargs={}, queue=SEND_QUEUE)
     broker.task_send(start_task, args=[2], kwargs={}, queue=SEND_QUEUE)
-    port = broker._local.conn._sock.getsockname()[1]  # the kept connection's own port
+    name = (str(current_app.conf.broker_url), start_task.name, SEND_QUEUE)
+    kept = redisconn.kept_connection("broker", broker._templates[name].pool)
+    port = kept._sock.getsockname()[1]  # the kept connection's own port
     with current_app.connection_for_write() as conn:
         killed = conn.default_channel.client.client_kill_filter(addr=f"127.0.0.1:{port}")
     assert killed == 1

@@ -6,9 +6,10 @@ from django.db import connection, transaction
 from django.db.backends.postgresql import base as django_base
 
 from apps.accounts.models import Workspace
+from apps.catalog.services import model_override_set
 from apps.core.postgresql.base import DatabaseWrapper, quiet
 from tests.core.test_compiled_read import _drop_backend
-from tests.jobs.conftest import TEXT_JOB, fund, priced  # noqa: F401 (a fixture)
+from tests.jobs.conftest import TEXT_JOB, fund
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -45,9 +46,7 @@ def test_a_quiet_kept_connection_needs_no_round_trip(alice, select_ones):
     assert select_ones == []
 
 
-def test_a_connection_the_server_closed_is_replaced_before_the_request_uses_it(
-    alice, select_ones
-):
+def test_a_connection_the_server_closed_is_replaced_before_the_request_uses_it(alice, select_ones):
     Workspace.objects.count()
     pid = connection.connection.info.backend_pid
     _drop_backend(pid)
@@ -65,7 +64,8 @@ def test_a_transaction_left_open_is_not_quiet(db):
     assert quiet(connection.connection)
 
 
-def test_a_submit_after_the_server_closed_the_connection_is_accepted(alice, priced):
+def test_a_submit_after_the_server_closed_the_connection_is_accepted(alice):
+    model_override_set(model_id="local/text-to-video", price_credits=7)  # a real hold
     fund(alice.workspace, 100)
     assert alice.api.post("/api/v1/generate", TEXT_JOB, format="json").status_code == 202
     pid = connection.connection.info.backend_pid
