@@ -21,7 +21,11 @@ _local = threading.local()
 def kept_connection(slot: str, pool: Any) -> Any:
     """This thread's connection of `slot` to `pool`'s server."""
     if getattr(_local, "pid", None) != os.getpid():
-        _local.slots, _local.pid = {}, os.getpid()  # a fork's inherited sockets are not ours
+        # In a forked process: the inherited connections are closed on this side only
+        # (redis-py's disconnect leaves a socket another process owns to that process).
+        for _pool, inherited in getattr(_local, "slots", {}).values():
+            inherited.disconnect()
+        _local.slots, _local.pid = {}, os.getpid()
     kept = _local.slots.get(slot)
     if kept is None or kept[0] is not pool:
         if kept is not None:

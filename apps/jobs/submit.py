@@ -6,6 +6,8 @@ trip), and on commit starts it."""
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -85,27 +87,12 @@ def _deadline(preflight: Preflight, fallbacks: list[dict[str, Any]]) -> dt.datet
     return timezone.now() + dt.timedelta(seconds=seconds)
 
 
-def _accept_pipelined(
-    *,
-    workspace: Workspace,
-    job: Job,
-    event: JobEvent,
-    credits: int,
-    description: str,
-    api_key_id: int | None,
-) -> bool:
-    """job_accept_pipelined in its own transaction: True when it accepted the job, False
-    when it rolled back for the step-by-step path."""
+def _accept_pipelined(job: Job, accept: Callable[[], None]) -> bool:
+    """`accept` (job_accept_pipelined with its arguments) in its own transaction: True when
+    it accepted `job`, False when it rolled back for the step-by-step path."""
     try:
         with transaction.atomic():
-            job_accept_pipelined(
-                workspace=workspace,
-                job=job,
-                event=event,
-                credits=credits,
-                description=description,
-                api_key_id=api_key_id,
-            )
+            accept()
             _accepted_observe(job)
     except StepByStep:
         return False
@@ -248,12 +235,16 @@ def job_submit(
             and job.status == JobStatus.QUEUED
             and pipelined_acceptance_available()
             and _accept_pipelined(
-                workspace=workspace,
-                job=job,
-                event=accepted,
-                credits=hold_credits,
-                description=description,
-                api_key_id=api_key_id,
+                job,
+                partial(
+                    job_accept_pipelined,
+                    workspace=workspace,
+                    job=job,
+                    event=accepted,
+                    credits=hold_credits,
+                    description=description,
+                    api_key_id=api_key_id,
+                ),
             )
         )
         if not pipelined:
