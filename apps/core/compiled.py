@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet
 
 
@@ -64,21 +64,7 @@ class CompiledRead:
 
     def run(self, *, using: str = DEFAULT_DB_ALIAS, **values: Any) -> dict[str, Any] | None:
         compiled = self._by_alias.get(using) or self._compile(using)
-        connection = connections[using]
-        if not _health_check_due(connection):
-            return self._fetch(compiled, connection, values)
-        # The read itself is the health check: instead of a `SELECT 1` round trip before
-        # it (CONN_HEALTH_CHECKS), it runs once more on a new connection when the kept
-        # one turns out dead. Only outside a transaction, where a failed read lost
-        # nothing else.
-        connection.health_check_done = True
-        try:
-            return self._fetch(compiled, connection, values)
-        except (OperationalError, InterfaceError):
-            if connection.in_atomic_block:
-                raise
-            connection.close()
-            return self._fetch(compiled, connection, values)
+        return self._fetch(compiled, connections[using], values)
 
     @staticmethod
     def _fetch(
@@ -96,16 +82,6 @@ class CompiledRead:
                 value = convert(value, expression, connection)
             fields[position] = value
         return dict(zip(compiled.columns, fields, strict=True))
-
-
-def _health_check_due(connection: Any) -> bool:
-    """Whether the connection's next cursor would first run Django's health check."""
-    return (
-        connection.connection is not None
-        and connection.health_check_enabled
-        and not connection.health_check_done
-        and not connection.in_atomic_block
-    )
 
 
 def _kept_cursor(connection: Any) -> Any:
