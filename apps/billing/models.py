@@ -87,7 +87,10 @@ class LedgerEntry(models.Model):
         EXPIRY = "expiry", "Expiry"
 
     public_id = PublicIdField(prefix="led")
-    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: (workspace, -created_at, -id) in Meta leads with it.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     credits = models.BigIntegerField(help_text="Signed change to the balance (credits).")
@@ -139,7 +142,10 @@ class CreditHold(BaseModel):
         RELEASED = "released", "Released"
 
     public_id = PublicIdField(prefix="hold")
-    workspace = models.ForeignKey(Workspace, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: (workspace, state) in Meta leads with it.
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     account = models.ForeignKey(CreditAccount, on_delete=models.PROTECT, related_name="holds")
     credits = models.BigIntegerField(help_text="Credits reserved (credits).")
     captured_credits = models.BigIntegerField(
