@@ -16,20 +16,18 @@ from django.utils import timezone
 
 from apps import media
 from apps.catalog.health import provider_call_record, provider_degraded
-from apps.catalog.registry import Method
 from apps.core import metrics
 from apps.core.errors import ApplicationError, ErrorCode
 from apps.core.http import fetch_to_file
-from apps.gallery import storage
-from apps.gallery.models import Asset
-from apps.gallery.objects import asset_last_frame_key, media_error
-from apps.jobs.continuation import PARAM, continuation_join
+from apps.gallery.objects import media_error
+from apps.jobs.continuation import PARAM
 from apps.jobs.delivery import job_deliver
 from apps.jobs.enqueue import enqueue
 from apps.jobs.failover import DEGRADED, error_falls_back, falls_back, job_fallback
 from apps.jobs.models import Job, JobStatus
+from apps.jobs.runfiles import job_output_joined, job_spec
 from apps.jobs.services import job_fail, job_progress, job_transition
-from apps.providers.base import JobInput, JobSpec, PollState, ProviderError
+from apps.providers.base import PollState, ProviderError
 from apps.providers.registry import provider_get
 
 logger = logging.getLogger(__name__)
@@ -86,89 +84,6 @@ def job_start(*, job_id: int) -> None:
         _submit_remote(job, provider)
 
 
-def _download_asset(asset: Asset, dest: Path) -> Path:
-    with storage.get_storage().open(asset.storage_key, "rb") as src, dest.open("wb") as dst:
-        shutil.copyfileobj(src, dst, 1024 * 1024)
-    return dest
-
-
-def _spec(job: Job, *, workdir: Path | None) -> JobSpec:
-    """Inputs as local files (inline providers) or short-lived URLs (remote ones)."""
-    assets = {
-        a.public_id: a
-        for a in Asset.objects.filter(
-            workspace_id=job.workspace_id, public_id__in=job.inputs.values()
-        )
-    }
-    inputs: dict[str, JobInput] = {}
-    continuation = job.params.get(PARAM)
-    for role, asset_id in job.inputs.items():
-        asset = assets.get(asset_id)
-        if asset is None:
-            raise ApplicationError(
-                f"The job's {role} input ({asset_id}) was deleted.",
-                code=ErrorCode.VALIDATION_ERROR,
-            )
-        if continuation and role == "video":
-            # The model starts from the source's last frame (kept beside the source).
-            inputs["image"] = _last_frame_input(asset, workdir)
-        elif workdir is not None:
-            path = _download_asset(asset, workdir / f"input-{role}.{asset.container or 'bin'}")
-            inputs[role] = JobInput(role=role, path=path, content_type=asset.content_type)
-        else:
-            url = storage.signed_url(
-                asset.storage_key,
-                content_type=asset.content_type,
-                expires_in=settings.JOBS_INPUT_URL_TTL_S,
-            )
-            inputs[role] = JobInput(role=role, url=url, content_type=asset.content_type)
-    return JobSpec(
-        job_id=job.public_id,
-        workspace_id=job.workspace_id,
-        model_id=job.model,
-        provider_model=job.provider_model,
-        method=Method.IMAGE_TO_VIDEO if continuation else job.method,
-        prompt=job.prompt,
-        params=job.params,
-        inputs=inputs,
-    )
-
-
-def _last_frame_input(asset: Asset, workdir: Path | None) -> JobInput:
-    key = asset_last_frame_key(asset)
-    if workdir is not None:
-        path = workdir / "input-image.png"
-        with storage.get_storage().open(key, "rb") as src, path.open("wb") as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
-        return JobInput(role="image", path=path, content_type="image/png")
-    url = storage.signed_url(
-        key, content_type="image/png", expires_in=settings.JOBS_INPUT_URL_TTL_S
-    )
-    return JobInput(role="image", url=url, content_type="image/png")
-
-
-def _joined(job: Job, output: Path, workdir: Path) -> Path:
-    """A continuation's delivered video: its source, then the model's clip. Any other
-    job's output as it is."""
-    continuation = job.params.get(PARAM)
-    if not continuation:
-        return output
-    asset = Asset.objects.filter(
-        workspace_id=job.workspace_id, public_id=job.inputs.get("video")
-    ).first()
-    if asset is None:
-        raise ApplicationError(
-            "The job's video input was deleted.", code=ErrorCode.VALIDATION_ERROR
-        )
-    source = _download_asset(asset, workdir / f"source.{asset.container or 'mp4'}")
-    return continuation_join(
-        source=source,
-        clip=output,
-        dst=workdir / "joined.mp4",
-        crossfade=float(continuation.get("crossfade") or 0.0),
-    )
-
-
 def _run_inline(job: Job, provider: object) -> None:
     """Runs a local-engine job inside this worker, with progress and cancellation."""
     workdir = Path(tempfile.mkdtemp(prefix=f"{job.public_id}-"))
@@ -190,11 +105,11 @@ def _run_inline(job: Job, provider: object) -> None:
         return not state["alive"] or past_deadline
 
     try:
-        spec = _spec(job, workdir=workdir)
+        spec = job_spec(job, workdir=workdir)
         output = provider.run(  # type: ignore[attr-defined]
             spec, workdir=workdir, on_progress=on_progress, should_cancel=should_cancel
         )
-        job_deliver(job_id=job.pk, path=_joined(job, output, workdir))
+        job_deliver(job_id=job.pk, path=job_output_joined(job, output, workdir))
     except media.Cancelled:
         if deadline is not None and timezone.now() > deadline:
             job_fail(
@@ -234,7 +149,7 @@ def _call_failed(exc: ProviderError) -> bool:
 
 def _submit_remote(job: Job, provider: object) -> None:
     try:
-        spec = _spec(job, workdir=None)
+        spec = job_spec(job, workdir=None)
     except ApplicationError as exc:
         job_fail(job_id=job.pk, code=exc.code, message=exc.message)
         return
@@ -369,7 +284,7 @@ def _deliver_remote(job: Job, url: str, *, headers: dict[str, str] | None = None
                 timeout_s=settings.JOBS_DOWNLOAD_TIMEOUT_S,
                 headers=headers,
             )
-            joined = _joined(job, path, workdir)
+            joined = job_output_joined(job, path, workdir)
         except ApplicationError as exc:
             # A continuation's join failure names itself; anything else is the fetch.
             message = (
