@@ -91,7 +91,7 @@ def redis_backend() -> RedisCache | None:
     """The default cache when it is Redis. Looked up once per thread (`caches[...]`
     walks asgiref's context-local storage, about 10 µs a call) and again whenever Django
     replaces its per-thread cache connections (a changed CACHES setting does)."""
-    connections = caches._connections
+    connections = caches._connections  # type: ignore[attr-defined]  # asgiref Local, no stub
     if getattr(_local, "caches", None) is not connections:
         backend = caches["default"]
         _local.backend = backend if isinstance(backend, RedisCache) else None
