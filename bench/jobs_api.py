@@ -286,7 +286,12 @@ def main() -> None:
         # The rows take turns, `rounds` times over: this machine's speed drifts over
         # minutes (a shared VM), and a drift between two rows would show as a ratio.
         runs: dict[str, list[dict]] = {name: [] for name in paths}
-        cancelled = 0
+        # One unmeasured turn first: each gunicorn worker's first requests of a route pay
+        # its lazy imports and URL resolution, which showed as a 100-300 ms p99 in the
+        # first measured row.
+        for path, auth, body in paths.values():
+            wrk(path, auth, 1, args.connections, post_body=body)
+        cancelled = queued_cancel(keep=job_id)
         per_round = max(1, args.seconds // args.rounds)
         for _ in range(args.rounds):
             for name, (path, auth, body) in paths.items():
@@ -299,8 +304,8 @@ def main() -> None:
     bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
     print(
         f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
-        f"{args.rounds} turns of {max(1, args.seconds // args.rounds)} s per row, "
-        "PostgreSQL + Redis on this machine"
+        f"{args.rounds} turns of {max(1, args.seconds // args.rounds)} s per row after an "
+        "unmeasured one of 1 s, PostgreSQL + Redis on this machine"
     )
     print(
         f"between turns the submit row's queued jobs were cancelled ({cancelled} in all), "

@@ -5,6 +5,7 @@ bench/benchsite.py on the database and Redis that bench/jobs_api.py sets up.
 
     .venv/bin/python bench/profile_request.py GET /api/v1/tasks/{job}
     .venv/bin/python bench/profile_request.py POST /api/v1/generate [--requests 1000]
+        [--cpu] [--sort tottime] [--all] [--queries]
 
 `{job}` is replaced with a job submitted for the run. POST sends bench/jobs_api.py's
 submit body. The profile is of a second batch of requests, after the timed one.
@@ -39,6 +40,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--queries", action="store_true", help="print one request's SQL")
+    parser.add_argument("--sort", choices=["cumulative", "tottime"], default="cumulative")
+    parser.add_argument(
+        "--cpu", action="store_true", help="profile CPU time (waiting on a socket is free)"
+    )
+    parser.add_argument("--all", action="store_true", help="every function, not only SHOWN")
     args = parser.parse_args()
     os.environ.update(jobs_api.env())
     key = jobs_api.setup()[0]
@@ -93,13 +99,14 @@ def main() -> None:
         for query in one:
             # Django renders no SQL for a statement bound on the server (bound_cursor).
             print(f"  {query['time']}s  {(query['sql'] or '(bound on the server)')[:300]}")
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
     profile.enable()
     for _ in range(n):
         call()
     profile.disable()
     print(f"\ncProfile of {n} more (times inflated by the profiler; compare shares):")
-    pstats.Stats(profile).sort_stats("cumulative").print_stats(SHOWN, args.top)
+    restrictions = (args.top,) if args.all else (SHOWN, args.top)
+    pstats.Stats(profile).sort_stats(args.sort).print_stats(*restrictions)
 
 
 if __name__ == "__main__":
