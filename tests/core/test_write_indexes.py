@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from apps.core.migration_ops import DropLikeIndexes
+from apps.core.migration_ops import DropForeignKeyIndex, DropLikeIndexes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -55,3 +55,20 @@ def test_drop_like_indexes_reverses_and_reapplies():
     with connection.schema_editor(atomic=False) as editor:
         operation.database_forwards("jobs", editor, state, state)
     assert not [n for n in _indexes("jobs_job") if n.endswith("_like")]
+
+
+def test_drop_foreign_key_index_reverses_and_reapplies():
+    """Backwards recreates the index under Django's own name; forwards drops it again and
+    leaves the constraint."""
+    state = MigrationLoader(connection).project_state(("jobs", "0009_job_active_index"))
+    operation = DropForeignKeyIndex("job", "workspace")
+    after = state.clone()
+    operation.state_forwards("jobs", after)
+    assert after.models["jobs", "job"].fields["workspace"].db_index is False
+    with connection.schema_editor(atomic=False) as editor:
+        operation.database_backwards("jobs", editor, after, state)
+    assert "jobs_job_workspace_id_91873d4d" in _indexes("jobs_job")
+    with connection.schema_editor(atomic=False) as editor:
+        operation.database_forwards("jobs", editor, state, after)
+    assert "jobs_job_workspace_id_91873d4d" not in _indexes("jobs_job")
+    test_the_workspace_foreign_key_is_kept("jobs_job")
