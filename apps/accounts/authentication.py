@@ -37,6 +37,18 @@ def raw_key_from(request: Any) -> str | None:
     return value.strip() if value is not None else None
 
 
+def _record_wanted(request: Any, view: Any) -> tuple[str, str] | None:
+    """The versioned record a read declares it answers from (`prefetched_record` on the
+    view: a record stem and the URL keyword that names the record), to read along with
+    the key. The view finds its body in `request.prefetched_record` (None: read the
+    database) and serves it only to the key's own workspace, which the lookup keys it by."""
+    wanted = getattr(view, "prefetched_record", None)
+    if wanted is None or request.method not in ("GET", "HEAD"):
+        return None
+    name = ((getattr(request, "parser_context", None) or {}).get("kwargs") or {}).get(wanted[1])
+    return (wanted[0], name) if isinstance(name, str) else None
+
+
 def request_api_key(request: Any) -> ApiKey | None:
     """The API key a request authenticated with; None for a session (dashboard) user."""
     auth = getattr(request, "auth", None)
@@ -86,6 +98,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             failure_limit=settings.AUTH_FAILURES_PER_MINUTE,
             count=view is not None and counts_tier_rate(view),
             touch_every_s=int(LAST_USED_RESOLUTION.total_seconds()),
+            record=_record_wanted(request, view),
         )
         if hit.auth_blocked:
             auth_failures_refuse()
@@ -100,6 +113,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             precount_release(request)
             auth_failure_record(address=address)
             raise AuthenticationFailed("Invalid API key.")
+        request.prefetched_record = hit.record
         return api_key
 
     def authenticate_header(self, request: Any) -> str:

@@ -38,6 +38,7 @@ from redis.exceptions import NoScriptError
 
 from apps.accounts.keycache_record import layout, record_decode, record_encode
 from apps.accounts.models import ApiKey
+from apps.core import vrecord
 from apps.core.redisconn import kept_call
 
 _local = threading.local()
@@ -48,9 +49,12 @@ RATE_WINDOW_S = 60
 RATE_TTL_S = RATE_WINDOW_S + 5  # as apps/core/throttling.count_hit
 
 # KEYS: record, auth-failure counter. ARGV: failure limit, version-key prefix,
-# rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL, and
-# the record layout this code reads (keycache_record.layout): another release's is a miss.
-_HOT_LUA = """
+# rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL, the
+# record layout this code reads (keycache_record.layout): another release's is a miss,
+# and a versioned record of the key's workspace to read along (apps/core/vrecord.py): its
+# key's stem ('' for none) and name, read as <stem><workspace id>:<name>.
+_HOT_LUA = (
+    """
 local limit = tonumber(ARGV[1])
 if limit > 0 and tonumber(redis.call('GET', KEYS[2]) or '0') >= limit then
   return {-1}
@@ -69,12 +73,18 @@ local count = 0
 if ARGV[6] == '1' then
   local rk = ARGV[3] .. w .. ':' .. ARGV[4]
   count = redis.call('INCR', rk)
-  redis.call('EXPIRE', rk, ARGV[5], 'NX')
+  if count == 1 then redis.call('EXPIRE', rk, ARGV[5]) end
 end
 local touch = 0
 if redis.call('SET', ARGV[7] .. k, '1', 'NX', 'EX', ARGV[8]) then touch = 1 end
-return {1, string.sub(raw, at), count, touch}
+local rec = false
+if ARGV[10] ~= '' then rec = redis.call('GET', ARGV[10] .. w .. ':' .. ARGV[11]) end
 """
+    + vrecord.CHECK_LUA
+    + """
+return {1, string.sub(raw, at), count, touch, body}
+"""
+)
 
 # KEYS: version keys. ARGV: a fresh token per key, TTL. Creates missing ones; returns all.
 _VERSIONS_LUA = """
@@ -119,8 +129,10 @@ def _scripts(client: Any) -> tuple[Any, Any]:
 def _key(backend: RedisCache, name: str) -> str:
     """The cache's full name for `name` (its KEY_PREFIX and version), without Django's
     per-call key validation, which only warns about names memcached would refuse: every
-    name here is built from validated parts (a key prefix, ids, an address). The names
-    the hot path builds on every request are memoised per backend."""
+    name here is built from validated parts (a key prefix, ids, an address). The stems
+    (names ending in ":") are memoised per backend; a stem's full name followed by the
+    rest of a name is that name's full name (Django's key function joins the prefix, the
+    version and the name), which the hot path and its Lua script rely on."""
     names = backend.__dict__.setdefault("_keycache_names", {})
     full = names.get(name)
     if full is None:
@@ -177,11 +189,13 @@ def auth_cache_bump(
 class Hit:
     """What one round trip found: the key (or None: not cached, or stale), whether the
     caller's address is over its failed-authentication limit, the rate-limit count this
-    request got (0 when not counted) and its window, and whether last_used_at is due."""
+    request got (0 when not counted) and its window, whether last_used_at is due, and the
+    body of the record read along, when it is current."""
 
-    __slots__ = ("api_key", "auth_blocked", "count", "rate_key", "touch", "window")
+    __slots__ = ("api_key", "auth_blocked", "count", "rate_key", "record", "touch", "window")
 
     def __init__(self) -> None:
+        self.record: bytes | None = None
         self.api_key: ApiKey | None = None
         self.auth_blocked = False
         self.count = 0
@@ -191,10 +205,18 @@ class Hit:
 
 
 def key_lookup(
-    *, prefix: str, address: str, failure_limit: int, count: bool, touch_every_s: int
+    *,
+    prefix: str,
+    address: str,
+    failure_limit: int,
+    count: bool,
+    touch_every_s: int,
+    record: tuple[str, str] | None = None,
 ) -> Hit:
     """One EVALSHA: the failed-auth check for `address`, the cached record of `prefix`
-    and, on a current record with `count`, the hit in its workspace's rate window."""
+    and, on a current record with `count`, the hit in its workspace's rate window. With
+    `record` (a stem such as "jobrec:" and a name), also the versioned record
+    <stem><the key's workspace id>:<name>, when current."""
     backend = redis_backend()
     assert backend is not None
     client = _client()
@@ -203,8 +225,8 @@ def key_lookup(
     result = _evalsha(
         client,
         hot,
-        _key(backend, f"authrec:{prefix}"),
-        _key(backend, f"authfail:{address}:{window}"),
+        _key(backend, "authrec:") + prefix,
+        _key(backend, "authfail:") + f"{address}:{window}",
         failure_limit,
         _key(backend, "authv:"),
         _key(backend, "ratelimit:ws:"),
@@ -214,6 +236,8 @@ def key_lookup(
         _key(backend, "authused:"),
         touch_every_s,
         layout(),
+        _key(backend, record[0]) if record else "",
+        record[1] if record else "",
     )
     hit = Hit()
     if result[0] == -1:
@@ -221,6 +245,7 @@ def key_lookup(
     elif result[0] == 1:
         hit.api_key = record_decode(result[1])
         hit.count, hit.touch, hit.window = int(result[2]), bool(result[3]), window
+        hit.record = result[4] if len(result) > 4 else None
         if count:
             hit.rate_key = f"ratelimit:ws:{hit.api_key.workspace_id}:{window}"
     return hit

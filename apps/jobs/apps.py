@@ -21,3 +21,11 @@ class JobsConfig(AppConfig):
             receivers.on_provider_task_updated, dispatch_uid="jobs.provider_task_updated"
         )
         sampler_register("jobs", stuck_jobs_sample)
+
+        from django.db.models.signals import post_migrate
+
+        from apps.jobs.jobrecord import migrated
+
+        # Data migrations write jobs through historical models, which skip the status
+        # read's invalidation (apps/jobs/jobrecord.py): every job's record dies.
+        post_migrate.connect(migrated, dispatch_uid="jobs.jobrecord_migrated")

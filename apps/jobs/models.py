@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +8,7 @@ from apps.accounts.models import ApiKey, Workspace
 from apps.billing.models import CreditHold
 from apps.core.models import BaseModel, PublicIdField
 from apps.gallery.models import Asset
+from apps.jobs.jobrecord import JobQuerySet, changing
 
 
 class JobStatus(models.TextChoices):
@@ -103,6 +106,20 @@ class Job(BaseModel):
     deadline_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Touched while an inline (local engine) run is alive; a stale one means a lost worker.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every write to a job invalidates the status read's copy (apps/jobs/jobrecord.py).
+        if self._state.adding or kwargs.get("force_insert"):
+            super().save(*args, **kwargs)
+            return
+        with changing([self.pk]):
+            super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        with changing([self.pk]):
+            return super().delete(*args, **kwargs)
 
     class Meta:
         indexes = [

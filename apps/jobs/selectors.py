@@ -99,14 +99,14 @@ DETAIL_ASSET_FIELDS = (
 _job_detail = CompiledRead(
     lambda workspace_id, public_id: Job.objects.filter(
         workspace_id=workspace_id, public_id=public_id
-    ).values(*DETAIL_JOB_FIELDS, *(RESULT_PREFIX + name for name in DETAIL_ASSET_FIELDS)),
+    ).values("id", *DETAIL_JOB_FIELDS, *(RESULT_PREFIX + name for name in DETAIL_ASSET_FIELDS)),
     workspace_id=-9_007_199,
     public_id="job_compiled-probe",
 )
 
 
 def job_detail_values(*, workspace: Workspace | None, public_id: str) -> dict[str, Any]:
-    """The workspace's job as one row of DETAIL_JOB_FIELDS and its result asset's
+    """The workspace's job as one row of its id, DETAIL_JOB_FIELDS and its result asset's
     DETAIL_ASSET_FIELDS (prefixed RESULT_PREFIX, None without one): one query, its SQL
     compiled once (apps/core/compiled.py). Another workspace's job is the same NotFound
     as a missing one. Read from the database on every call, so it is never behind a

@@ -11,6 +11,10 @@ import functools
 from types import SimpleNamespace
 from typing import Any
 
+from rest_framework.renderers import JSONRenderer
+
+from apps.core import vrecord
+from apps.jobs import jobrecord, selectors
 from apps.jobs.api import shapes
 from apps.jobs.api.serializers import JobSerializer
 from apps.jobs.selectors import DETAIL_ASSET_FIELDS, DETAIL_JOB_FIELDS, RESULT_PREFIX
@@ -105,3 +109,32 @@ def job_body(job: Any) -> dict[str, Any]:
     for name in DETAIL_ASSET_FIELDS:
         values[RESULT_PREFIX + name] = getattr(asset, name) if asset is not None else None
     return job_detail_body(values)
+
+
+def job_detail_json(*, workspace: Any, public_id: str) -> bytes:
+    """The status read's body, rendered as DRF's JSONRenderer renders it, from the
+    database; and kept as the job's versioned record (apps/jobs/jobrecord.py) for the next
+    poll to read with its key. The versions are read before the row that is kept, so a
+    write that raced this read leaves the record stale (apps/core/vrecord.py)."""
+    values = selectors.job_detail_values(workspace=workspace, public_id=public_id)
+    if values[RESULT_PREFIX + "id"] is not None or vrecord.backend() is None:
+        return _render(values)
+    names = jobrecord.record_names(values["id"])
+    versions = vrecord.versions_read(names)
+    if versions is None:  # a write to this job is under way
+        return _render(values)
+    values = selectors.job_detail_values(workspace=workspace, public_id=public_id)
+    body = _render(values)
+    key = jobrecord.record_key(workspace.pk, public_id)
+    if values[RESULT_PREFIX + "id"] is None and key is not None:
+        vrecord.store(key, names, versions, body, jobrecord.RECORD_TTL_S)
+    return body
+
+
+def _render(values: dict[str, Any]) -> bytes:
+    return _renderer().render(job_detail_body(values))
+
+
+@functools.cache
+def _renderer() -> JSONRenderer:
+    return JSONRenderer()

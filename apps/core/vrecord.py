@@ -1,0 +1,182 @@
+"""Versioned records in Redis: a copy of rows, rendered, that is never read after a change
+to those rows has committed (issue 19: the status read served from a cache read).
+
+A record is stored under its own key as one line naming the version keys it depends on,
+each with the token it was filled under, then its body:
+
+    <version key> <token> [<version key> <token> ...]\\n<body>
+
+It is current while every version key still holds its token (`CHECK_LUA`). A writer
+calls `changing(names)` around its write: before the write every named version is set to
+a *pending* token ("p:..."), and once the write has committed (on commit, or right after
+the block outside a transaction) each is set to a fresh token. So:
+
+- between the write's start and its settle, no record matches (a pending token never
+  tags one: `versions_read` refuses to hand it out), and readers read the database;
+- after the settle, every record filled before it carries an old token and never matches;
+- a fill reads the versions *before* it reads the rows (`versions_read`, then the read,
+  then `store`), so a fill that raced a write is tagged with a token that write replaces.
+
+Two writers on one key: each settles only a version that is not another writer's pending
+token, so the later writer's pending survives the earlier one's commit. A pending token
+left behind (a rolled-back transaction, a process that died between commit and settle)
+expires after PENDING_TTL_S; the next fill then creates a fresh version. Only a
+transaction open longer than that can outlive its pending token; its own settle still
+replaces whatever version a fill created meanwhile.
+
+Without Redis (the embedded default's local-memory cache) there are no records: every
+call here does nothing and readers read the database."""
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection, transaction
+
+PENDING = "p:"
+PENDING_TTL_S = 300
+VERSION_TTL_S = 7 * 24 * 3600
+
+# Checks a record (the local `rec`) against its version keys; leaves its body in `body`
+# (false when absent, malformed or stale). For scripts that read a record with other work
+# in the same round trip (apps/accounts/keycache.py).
+CHECK_LUA = """
+local body = false
+if rec then
+  local nl = string.find(rec, '\\n', 1, true)
+  if nl then
+    local names, tokens = {}, {}
+    for name, token in string.gmatch(string.sub(rec, 1, nl - 1), '(%S+) (%S+)') do
+      names[#names + 1] = name
+      tokens[#tokens + 1] = token
+    end
+    if #names > 0 then
+      local now = redis.call('MGET', unpack(names))
+      body = string.sub(rec, nl + 1)
+      for i = 1, #names do
+        if now[i] ~= tokens[i] then body = false end
+      end
+    end
+  end
+end
+"""
+
+# KEYS: version keys. ARGV: a fresh token per key, then the TTL. Creates missing versions;
+# returns them all, or nil when one is pending (a write is under way: do not fill).
+_READ_LUA = """
+local out = {}
+for i, k in ipairs(KEYS) do
+  redis.call('SET', k, ARGV[i], 'NX', 'EX', ARGV[#ARGV])
+  local v = redis.call('GET', k)
+  if not v or string.sub(v, 1, 2) == 'p:' then return nil end
+  out[i] = v
+end
+return out
+"""
+
+# KEYS: version keys. ARGV[1]: this writer's pending token, then a fresh token per key,
+# then the TTL. Sets each version fresh unless another writer's pending token is there.
+_SETTLE_LUA = """
+for i, k in ipairs(KEYS) do
+  local v = redis.call('GET', k)
+  if not (v and string.sub(v, 1, 2) == 'p:' and v ~= ARGV[1]) then
+    redis.call('SET', k, ARGV[i + 1], 'EX', ARGV[#ARGV])
+  end
+end
+return 1
+"""
+
+
+def backend() -> RedisCache | None:
+    cache = caches["default"]
+    return cache if isinstance(cache, RedisCache) else None
+
+
+def key(name: str) -> str | None:
+    """`name` as the default cache names it (its prefix and version); None without Redis."""
+    cache = backend()
+    return None if cache is None else cache.make_key(name)
+
+
+def _client() -> Any:
+    cache = backend()
+    return None if cache is None else cache._cache.get_client(write=True)
+
+
+def _script(client: Any, source: str) -> Any:
+    scripts = client.__dict__.setdefault("_vrecord_scripts", {})
+    if source not in scripts:
+        scripts[source] = client.register_script(source)
+    return scripts[source]
+
+
+def _token() -> str:
+    return uuid.uuid4().hex
+
+
+@contextmanager
+def changing(names: Sequence[str]) -> Iterator[None]:
+    """Around a write to the rows behind version keys `names` (full key names): no record
+    tagged with them is read from now until the write has committed, nor ever after."""
+    client = _client()
+    if client is None or not names:
+        yield
+        return
+    mine = PENDING + _token()
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.set(name, mine, ex=PENDING_TTL_S)
+    pipe.execute()
+    try:
+        yield
+    finally:
+
+        def settle() -> None:
+            _script(client, _SETTLE_LUA)(
+                keys=list(names),
+                args=[mine, *(_token() for _ in names), VERSION_TTL_S],
+                client=client,
+            )
+
+        if connection.in_atomic_block:
+            transaction.on_commit(settle)
+        else:
+            settle()
+
+
+def versions_read(names: Sequence[str]) -> list[str] | None:
+    """The current tokens of `names` (created when missing), to tag a fill with: read them
+    *before* reading the rows. None without Redis or while a write is under way."""
+    client = _client()
+    if client is None:
+        return None
+    found = _script(client, _READ_LUA)(
+        keys=list(names), args=[*(_token() for _ in names), VERSION_TTL_S], client=client
+    )
+    if not found:
+        return None
+    return [v.decode() if isinstance(v, bytes) else v for v in found]
+
+
+def store(
+    record_key: str, names: Sequence[str], versions: Sequence[str], body: bytes, ttl_s: int
+) -> None:
+    """Stores `body` under `record_key`, tagged with `versions` of `names`."""
+    client = _client()
+    if client is None:
+        return
+    head = " ".join(f"{name} {version}" for name, version in zip(names, versions, strict=True))
+    client.set(record_key, head.encode() + b"\n" + body, ex=ttl_s)
+
+
+def record_get(record_key: str) -> bytes | None:
+    """The record's body if it is current (the same check as CHECK_LUA), else None."""
+    client = _client()
+    if client is None:
+        return None
+    source = "local rec = redis.call('GET', KEYS[1])\n" + CHECK_LUA + "\nreturn body"
+    found = _script(client, source)(keys=[record_key], client=client)
+    return found or None
