@@ -3,6 +3,7 @@ record's layout, ids and version tags that the hot Lua script matches without a 
 decoder, then the rows `api_key_for_prefix` loads as JSON, rebuilt as model instances
 related to each other as that query's select_related leaves them."""
 
+import copy
 import datetime as dt
 import functools
 import hashlib
@@ -101,18 +102,40 @@ def _fast_build() -> bool:
     )
 
 
-def record_decode(raw: bytes | str) -> ApiKey:
-    """The instances api_key_for_prefix would have built, from a record's rows, related
-    to each other as its select_related would have (the relations' caches set directly)."""
-    build = _instance if _fast_build() else _from_db
-    loaded: list[Any] = []
+_Row = tuple[tuple[Any, ...], tuple[int, ...]]
+
+
+@functools.lru_cache(maxsize=512)
+def _rows(raw: bytes | str) -> tuple[_Row | None, ...]:
+    """A record's rows parsed (dates as dates), each with the positions of its mutable
+    values (JSON lists and objects): the same record text is parsed once per process.
+    The text is the whole cache key, so a changed record is simply another entry."""
+    parsed: list[_Row | None] = []
     for model, values in zip(_ROWS, json.loads(raw), strict=True):
         if values is None:
-            loaded.append(None)
+            parsed.append(None)
             continue
         for i, parse in _decoders(model):
             if values[i] is not None:
                 values[i] = parse(values[i])
+        mutable = tuple(i for i, value in enumerate(values) if type(value) in (list, dict))
+        parsed.append((tuple(values), mutable))
+    return tuple(parsed)
+
+
+def record_decode(raw: bytes | str) -> ApiKey:
+    """The instances api_key_for_prefix would have built, from a record's rows, related
+    to each other as its select_related would have (the relations' caches set directly).
+    Every call builds new instances, with their own copies of mutable values."""
+    build = _instance if _fast_build() else _from_db
+    loaded: list[Any] = []
+    for model, row in zip(_ROWS, _rows(raw), strict=True):
+        if row is None:
+            loaded.append(None)
+            continue
+        values, mutable = list(row[0]), row[1]
+        for i in mutable:
+            values[i] = copy.deepcopy(values[i])
         loaded.append(build(model, values))
     api_key, workspace, tier, user, membership = loaded
     workspace._state.fields_cache["tier"] = tier

@@ -10,6 +10,7 @@ import os
 import threading
 from typing import Any
 
+from hiredis import pack_command
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -38,7 +39,11 @@ def kept_call(slot: str, pool: Any, *command: Any) -> Any:
     """Sends `command` on the kept connection and returns the reply. A dropped connection
     is reopened and the command sent once more; a second failure is raised (DROPPED)."""
     conn = kept_connection(slot, pool)
-    packed = conn.pack_command(*command)
+    try:
+        # hiredis's packer directly: redis-py's wrapper re-checks every argument in Python.
+        packed = [pack_command(command)]
+    except TypeError:  # an argument hiredis does not take: redis-py's packer says which
+        packed = conn.pack_command(*command)
     try:
         conn.send_packed_command(packed, check_health=False)
         return conn.read_response()
