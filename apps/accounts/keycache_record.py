@@ -102,14 +102,21 @@ def _fast_build() -> bool:
     )
 
 
-_Row = tuple[tuple[Any, ...], tuple[int, ...]]
+# A parsed row: its values, and the positions of its JSON lists and objects, each with
+# whether it holds only scalars (copied shallow, else deep).
+_Row = tuple[tuple[Any, ...], tuple[tuple[int, bool], ...]]
+
+
+def _flat(value: list[Any] | dict[str, Any]) -> bool:
+    items = value.values() if type(value) is dict else value
+    return all(type(item) not in (list, dict) for item in items)
 
 
 @functools.lru_cache(maxsize=512)
 def _rows(raw: bytes | str) -> tuple[_Row | None, ...]:
-    """A record's rows parsed (dates as dates), each with the positions of its mutable
-    values (JSON lists and objects): the same record text is parsed once per process.
-    The text is the whole cache key, so a changed record is simply another entry."""
+    """A record's rows parsed (dates as dates), each with where its mutable values are:
+    the same record text is parsed once per process. The text is the whole cache key, so
+    a changed record is simply another entry."""
     parsed: list[_Row | None] = []
     for model, values in zip(_ROWS, json.loads(raw), strict=True):
         if values is None:
@@ -118,7 +125,9 @@ def _rows(raw: bytes | str) -> tuple[_Row | None, ...]:
         for i, parse in _decoders(model):
             if values[i] is not None:
                 values[i] = parse(values[i])
-        mutable = tuple(i for i, value in enumerate(values) if type(value) in (list, dict))
+        mutable = tuple(
+            (i, _flat(value)) for i, value in enumerate(values) if type(value) in (list, dict)
+        )
         parsed.append((tuple(values), mutable))
     return tuple(parsed)
 
@@ -134,8 +143,8 @@ def record_decode(raw: bytes | str) -> ApiKey:
             loaded.append(None)
             continue
         values, mutable = list(row[0]), row[1]
-        for i in mutable:
-            values[i] = copy.deepcopy(values[i])
+        for i, flat in mutable:
+            values[i] = values[i].copy() if flat else copy.deepcopy(values[i])
         loaded.append(build(model, values))
     api_key, workspace, tier, user, membership = loaded
     workspace._state.fields_cache["tier"] = tier

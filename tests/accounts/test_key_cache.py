@@ -290,3 +290,30 @@ def test_the_cached_key_is_the_databases_rows_related_as_loaded(alice, django_as
         assert cached.membership.user is cached.created_by
     with django_assert_num_queries(1):
         assert cached.workspace.storage_used_bytes == loaded.workspace.storage_used_bytes
+
+
+def test_each_lookup_builds_its_own_instances_and_json_values(alice):
+    """A record's rows are parsed once per process, but no two requests share an
+    instance or a JSON value: a view that edits its key's scopes in place edits nobody
+    else's."""
+    from apps.accounts import keycache
+
+    warm(alice)
+
+    def lookup():
+        return keycache.key_lookup(
+            prefix=key_of(alice).prefix,
+            address="198.51.100.7",
+            failure_limit=0,
+            count=False,
+            touch_every_s=60,
+        ).api_key
+
+    first, second = lookup(), lookup()
+    assert first is not second and first.workspace is not second.workspace
+    assert first.scopes == second.scopes and first.scopes is not second.scopes
+    first.scopes.append("edited in place")
+    first.workspace.name = "Renamed in place"
+    third = lookup()
+    assert "edited in place" not in third.scopes
+    assert third.workspace.name == alice.workspace.name
