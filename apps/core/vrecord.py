@@ -38,7 +38,10 @@ from django.db import connection, transaction
 
 PENDING = "p:"
 PENDING_TTL_S = 300
-VERSION_TTL_S = 7 * 24 * 3600
+# How long a version key lives after its last write. A version that expired makes its
+# records misses (a missing version matches no token), never stale; short, because every
+# row ever written gets one.
+VERSION_TTL_S = 2 * 3600
 
 # Checks a record (the local `rec`) against its version keys; leaves its body in `body`
 # (false when absent, malformed or stale). For scripts that read a record with other work
