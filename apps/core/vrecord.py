@@ -8,8 +8,8 @@ each with the token it was filled under, then its body:
 
 It is current while every version key still holds its token (`CHECK_LUA`). A writer
 calls `changing(names)` around its write: before the write every named version is set to
-a *pending* token ("p:..."), and once the write has committed (on commit, or right after
-the block outside a transaction) each is set to a fresh token. So:
+a *pending* token ("p:<writers>:..."), and once the write has committed (on commit, or
+right after the block outside a transaction) each is set to a fresh token. So:
 
 - between the write's start and its settle, no record matches (a pending token never
   tags one: `versions_read` refuses to hand it out), and readers read the database;
@@ -17,12 +17,13 @@ the block outside a transaction) each is set to a fresh token. So:
 - a fill reads the versions *before* it reads the rows (`versions_read`, then the read,
   then `store`), so a fill that raced a write is tagged with a token that write replaces.
 
-Two writers on one key: each settles only a version that is not another writer's pending
-token, so the later writer's pending survives the earlier one's commit. A pending token
-left behind (a rolled-back transaction, a process that died between commit and settle)
-expires after PENDING_TTL_S; the next fill then creates a fresh version. Only a
-transaction open longer than that can outlive its pending token; its own settle still
-replaces whatever version a fill created meanwhile.
+Overlapping writers on one key: the pending token counts them (each start adds one,
+each settle takes one off), and the version turns fresh only when the last settles, in
+whatever order they commit. A pending token left behind (a rolled-back transaction, a
+process that died between commit and settle) expires PENDING_TTL_S after the last
+writer started; the next fill then creates a fresh version. Only a transaction open
+longer than that can outlive its pending token; its own settle still replaces whatever
+version a fill created meanwhile.
 
 Without Redis (the embedded default's local-memory cache) there are no records: every
 call here does nothing and readers read the database."""
@@ -36,7 +37,6 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 
-PENDING = "p:"
 PENDING_TTL_S = 300
 # How long a version key lives after its last write. A version that expired makes its
 # records misses (a missing version matches no token), never stale; short, because every
@@ -80,17 +80,42 @@ end
 return out
 """
 
-# KEYS: version keys. ARGV[1]: this writer's pending token, then a fresh token per key,
-# then the TTL. Sets each version fresh unless another writer's pending token is there.
-_SETTLE_LUA = """
+# The writers a version's pending token counts (0: not pending).
+_WRITERS_LUA = """
+local function writers(v)
+  if v and string.sub(v, 1, 2) == 'p:' then return tonumber(string.match(v, '^p:(%d+):')) or 1 end
+  return 0
+end
+"""
+
+# KEYS: version keys. ARGV: a token, the pending TTL. One more writer under way on each.
+_BEGIN_LUA = (
+    _WRITERS_LUA
+    + """
+for _, k in ipairs(KEYS) do
+  local n = writers(redis.call('GET', k)) + 1
+  redis.call('SET', k, 'p:' .. n .. ':' .. ARGV[1], 'EX', ARGV[2])
+end
+return 1
+"""
+)
+
+# KEYS: version keys. ARGV: a fresh token per key, then the TTL. One writer fewer on
+# each: still pending while others are under way, else fresh.
+_SETTLE_LUA = (
+    _WRITERS_LUA
+    + """
 for i, k in ipairs(KEYS) do
-  local v = redis.call('GET', k)
-  if not (v and string.sub(v, 1, 2) == 'p:' and v ~= ARGV[1]) then
-    redis.call('SET', k, ARGV[i + 1], 'EX', ARGV[#ARGV])
+  local n = writers(redis.call('GET', k))
+  if n > 1 then
+    redis.call('SET', k, 'p:' .. (n - 1) .. ':' .. ARGV[i], 'KEEPTTL')
+  else
+    redis.call('SET', k, ARGV[i], 'EX', ARGV[#ARGV])
   end
 end
 return 1
 """
+)
 
 
 def backend() -> RedisCache | None:
@@ -128,11 +153,7 @@ def changing(names: Sequence[str]) -> Iterator[None]:
     if client is None or not names:
         yield
         return
-    mine = PENDING + _token()
-    pipe = client.pipeline(transaction=False)
-    for name in names:
-        pipe.set(name, mine, ex=PENDING_TTL_S)
-    pipe.execute()
+    _script(client, _BEGIN_LUA)(keys=list(names), args=[_token(), PENDING_TTL_S], client=client)
     try:
         yield
     finally:
@@ -140,7 +161,7 @@ def changing(names: Sequence[str]) -> Iterator[None]:
         def settle() -> None:
             _script(client, _SETTLE_LUA)(
                 keys=list(names),
-                args=[mine, *(_token() for _ in names), VERSION_TTL_S],
+                args=[*(_token() for _ in names), VERSION_TTL_S],
                 client=client,
             )
 

@@ -192,19 +192,21 @@ def test_a_fill_while_a_write_is_under_way_stores_nothing(alice):
         assert vrecord.versions_read(jobrecord.record_names(job.pk)) is None
 
 
-def test_the_earlier_of_two_writers_does_not_settle_the_later_ones_pending_write(
-    alice, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("settles_first", ["first", "second"])
+def test_no_fill_while_either_of_two_overlapping_writes_is_under_way(
+    alice, settles_first, django_capture_on_commit_callbacks
 ):
     job = new_job(alice.workspace)
     names = jobrecord.record_names(job.pk)
-    first, second = jobrecord.changing([job.pk]), jobrecord.changing([job.pk])
-    first.__enter__()
-    second.__enter__()
+    writes = {"first": jobrecord.changing([job.pk]), "second": jobrecord.changing([job.pk])}
+    writes["first"].__enter__()
+    writes["second"].__enter__()
+    other = "second" if settles_first == "first" else "first"
     with django_capture_on_commit_callbacks(execute=True):
-        first.__exit__(None, None, None)  # the first write commits and settles
-    assert vrecord.versions_read(names) is None  # the second is still under way
+        writes[settles_first].__exit__(None, None, None)  # commits and settles
+    assert vrecord.versions_read(names) is None  # the other is still under way
     with django_capture_on_commit_callbacks(execute=True):
-        second.__exit__(None, None, None)
+        writes[other].__exit__(None, None, None)
     assert vrecord.versions_read(names) is not None
 
 
