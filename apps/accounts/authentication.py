@@ -14,6 +14,7 @@ from apps.accounts.services import (
     api_key_last_used_touch,
     api_key_vet,
 )
+from apps.core import vrecord
 from apps.core.errors import AuthenticationFailed
 from apps.core.throttling import (
     auth_failure_record,
@@ -87,7 +88,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         trip that also applies the failed-auth limit and, for a view the tier limit
         applies to, counts the request in its workspace's window. None: no Redis, a
         malformed key, or no current record (the caller reads the database)."""
-        if keycache.redis_backend() is None:
+        if vrecord.backend() is None:
             return None
         prefix = keys.parse_prefix(raw)
         if prefix is None:

@@ -26,12 +26,10 @@ next request after a service returns sees the change. Model signals bump too (ad
 
 Without Redis (local dev on locmem) every request reads the database as before."""
 
-import threading
 import time
 import uuid
 from typing import Any
 
-from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from redis.exceptions import NoScriptError
@@ -40,8 +38,6 @@ from apps.accounts.keycache_record import layout, record_decode, record_encode
 from apps.accounts.models import ApiKey
 from apps.core import vrecord
 from apps.core.redisconn import kept_call
-
-_local = threading.local()
 
 RECORD_TTL_S = 3600
 VERSION_TTL_S = 7 * 24 * 3600
@@ -86,44 +82,19 @@ return {1, string.sub(raw, at), count, touch, body}
 """
 )
 
-# KEYS: version keys. ARGV: a fresh token per key, TTL. Creates missing ones; returns all.
-_VERSIONS_LUA = """
-local out = {}
-for i, k in ipairs(KEYS) do
-  redis.call('SET', k, ARGV[i], 'NX', 'EX', ARGV[#ARGV])
-  out[i] = redis.call('GET', k)
-end
-return out
-"""
-
-
-def redis_backend() -> RedisCache | None:
-    """The default cache when it is Redis. Looked up once per thread (`caches[...]`
-    walks asgiref's context-local storage, about 10 µs a call) and again whenever Django
-    replaces its per-thread cache connections (a changed CACHES setting does)."""
-    connections = caches._connections  # type: ignore[attr-defined]  # asgiref Local, no stub
-    if getattr(_local, "caches", None) is not connections:
-        backend = caches["default"]
-        _local.backend = backend if isinstance(backend, RedisCache) else None
-        _local.caches = connections
-    return _local.backend
-
 
 def _client() -> Any:
     """The cache's Redis client (kept by apps/core/cache.py)."""
-    backend = redis_backend()
+    backend = vrecord.backend()
     assert backend is not None
     return backend._cache.get_client("authv", write=True)
 
 
-def _scripts(client: Any) -> tuple[Any, Any]:
-    scripts = client.__dict__.get("_keycache_scripts")
-    if scripts is None:
-        scripts = client.__dict__["_keycache_scripts"] = (
-            client.register_script(_HOT_LUA),
-            client.register_script(_VERSIONS_LUA),
-        )
-    return scripts
+def _hot_script(client: Any) -> Any:
+    script = client.__dict__.get("_keycache_script")
+    if script is None:
+        script = client.__dict__["_keycache_script"] = client.register_script(_HOT_LUA)
+    return script
 
 
 def _key(backend: RedisCache, name: str) -> str:
@@ -160,7 +131,7 @@ def auth_cache_bump(
     """Invalidates every cached key record that depends on these rows: now, and again
     once the surrounding transaction commits. Call it from every service that changes a
     key, a membership, a workspace, a user or a tier."""
-    backend = redis_backend()
+    backend = vrecord.backend()
     if backend is None:
         return
     base = _key(backend, "authv:")
@@ -217,10 +188,10 @@ def key_lookup(
     and, on a current record with `count`, the hit in its workspace's rate window. With
     `record` (a stem such as "jobrec:" and a name), also the versioned record
     <stem><the key's workspace id>:<name>, when current."""
-    backend = redis_backend()
+    backend = vrecord.backend()
     assert backend is not None
     client = _client()
-    hot, _ = _scripts(client)
+    hot = _hot_script(client)
     window = int(time.time() // RATE_WINDOW_S)
     result = _evalsha(
         client,
@@ -245,7 +216,7 @@ def key_lookup(
     elif result[0] == 1:
         hit.api_key = record_decode(result[1])
         hit.count, hit.touch, hit.window = int(result[2]), bool(result[3]), window
-        hit.record = result[4] if len(result) > 4 else None
+        hit.record = result[4]
         if count:
             hit.rate_key = f"ratelimit:ws:{hit.api_key.workspace_id}:{window}"
     return hit
@@ -271,28 +242,30 @@ def key_fill(*, prefix: str, load: Any) -> ApiKey | None:
     if first is None:
         return None
     ids = (first.workspace_id, first.created_by_id, first.workspace.tier_id)
-    backend = redis_backend()
+    backend = vrecord.backend()
     assert backend is not None
-    client = _client()
-    _, versions_script = _scripts(client)
-    names = _version_keys(backend, *ids)
-    versions = versions_script(
-        keys=names, args=[*(uuid.uuid4().hex for _ in names), VERSION_TTL_S], client=client
-    )
+    # Never pending (these versions are only bumped), so never None with Redis up.
+    versions = vrecord.versions_read(_version_keys(backend, *ids), ttl_s=VERSION_TTL_S)
     api_key = load(prefix=prefix)
     if api_key is None:
         return None
-    if (api_key.workspace_id, api_key.created_by_id, api_key.workspace.tier_id) == ids:
-        record = record_encode(
-            api_key, [v.decode() if isinstance(v, bytes) else v for v in versions]
+    if (
+        versions
+        and (
+            api_key.workspace_id,
+            api_key.created_by_id,
+            api_key.workspace.tier_id,
         )
-        client.set(_key(backend, f"authrec:{prefix}"), record, ex=RECORD_TTL_S)
+        == ids
+    ):
+        record = record_encode(api_key, versions)
+        _client().set(_key(backend, f"authrec:{prefix}"), record, ex=RECORD_TTL_S)
     return api_key
 
 
 def used_mark(*, key_id: int, ttl_s: int) -> None:
     """Marks key `key_id` as recently used for `ttl_s` (the hot path writes last_used_at
     only when the marker is absent)."""
-    backend = redis_backend()
+    backend = vrecord.backend()
     if backend is not None:
         _client().set(_key(backend, f"authused:{key_id}"), "1", nx=True, ex=ttl_s)

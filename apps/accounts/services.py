@@ -11,6 +11,7 @@ from apps.accounts.key_settings import api_key_settings_clean
 from apps.accounts.models import ApiKey, AuditAction, Membership, Role, Tier, User, Workspace
 from apps.accounts.selectors import api_key_for_prefix, membership_for
 from apps.accounts.signals import workspace_created
+from apps.core import vrecord
 from apps.core.errors import (
     AuthenticationFailed,
     Conflict,
@@ -355,7 +356,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     prefix = keys.parse_prefix(raw_key)
     if prefix is None:
         return None
-    if keycache.redis_backend() is not None:
+    if vrecord.backend() is not None:
         api_key = keycache.key_fill(prefix=prefix, load=api_key_for_prefix)
     else:
         api_key = api_key_for_prefix(prefix=prefix)

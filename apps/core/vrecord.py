@@ -28,6 +28,7 @@ version a fill created meanwhile.
 Without Redis (the embedded default's local-memory cache) there are no records: every
 call here does nothing and readers read the database."""
 
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -118,9 +119,19 @@ return 1
 )
 
 
+_local = threading.local()
+
+
 def backend() -> RedisCache | None:
-    cache = caches["default"]
-    return cache if isinstance(cache, RedisCache) else None
+    """The default cache when it is Redis. Looked up once per thread (`caches[...]`
+    walks asgiref's context-local storage, about 10 µs a call) and again whenever Django
+    replaces its per-thread cache connections (a changed CACHES setting does)."""
+    connections = caches._connections  # type: ignore[attr-defined]  # asgiref Local, no stub
+    if getattr(_local, "caches", None) is not connections:
+        cache = caches["default"]
+        _local.backend = cache if isinstance(cache, RedisCache) else None
+        _local.caches = connections
+    return _local.backend
 
 
 def key(name: str) -> str | None:
@@ -171,14 +182,15 @@ def changing(names: Sequence[str]) -> Iterator[None]:
             settle()
 
 
-def versions_read(names: Sequence[str]) -> list[str] | None:
-    """The current tokens of `names` (created when missing), to tag a fill with: read them
-    *before* reading the rows. None without Redis or while a write is under way."""
+def versions_read(names: Sequence[str], ttl_s: int = VERSION_TTL_S) -> list[str] | None:
+    """The current tokens of `names` (created when missing, to live `ttl_s`), to tag a
+    fill with: read them *before* reading the rows. None without Redis or while a write
+    is under way."""
     client = _client()
     if client is None:
         return None
     found = _script(client, _READ_LUA)(
-        keys=list(names), args=[*(_token() for _ in names), VERSION_TTL_S], client=client
+        keys=list(names), args=[*(_token() for _ in names), ttl_s], client=client
     )
     if not found:
         return None
@@ -194,13 +206,3 @@ def store(
         return
     head = " ".join(f"{name} {version}" for name, version in zip(names, versions, strict=True))
     client.set(record_key, head.encode() + b"\n" + body, ex=ttl_s)
-
-
-def record_get(record_key: str) -> bytes | None:
-    """The record's body if it is current (the same check as CHECK_LUA), else None."""
-    client = _client()
-    if client is None:
-        return None
-    source = "local rec = redis.call('GET', KEYS[1])\n" + CHECK_LUA + "\nreturn body"
-    found = _script(client, source)(keys=[record_key], client=client)
-    return found or None

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.accounts import services
 from apps.accounts.models import ApiKey, Role, Tier
+from apps.core import vrecord
 from apps.jobs.closure import workspace_close
 
 pytestmark = pytest.mark.skipif(
@@ -248,7 +249,7 @@ def test_a_record_of_another_layout_is_a_miss_that_counts_once(alice):
     from apps.accounts import keycache, keycache_record
 
     warm(alice)
-    backend = keycache.redis_backend()
+    backend = vrecord.backend()
     name = keycache._key(backend, f"authrec:{key_of(alice).prefix}")
     client = keycache._client()
     head, rows = client.get(name).decode().split("\n", 1)
