@@ -14,7 +14,7 @@ from apps.accounts.services import (
     api_key_last_used_touch,
     api_key_vet,
 )
-from apps.core import vrecord
+from apps.core import refcache, vrecord
 from apps.core.errors import AuthenticationFailed
 from apps.core.throttling import (
     auth_failure_record,
@@ -48,6 +48,16 @@ def _record_wanted(request: Any, view: Any) -> tuple[str, str] | None:
         return None
     name = ((getattr(request, "parser_context", None) or {}).get("kwargs") or {}).get(wanted[1])
     return (wanted[0], name) if isinstance(name, str) else None
+
+
+def _versions_wanted(request: Any, view: Any) -> list[str]:
+    """The per-process copies' version keys, for a view that declares its POST reads the
+    copies (`prefetched_versions` on the view: a submit reads the catalogue's overrides
+    and the moderation terms): read along with the key, and handed to the view in
+    `request.prefetched_versions` (apps/core/refcache.one_read)."""
+    if request.method != "POST" or not getattr(view, "prefetched_versions", False):
+        return []
+    return refcache.version_names()
 
 
 def request_api_key(request: Any) -> ApiKey | None:
@@ -93,6 +103,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         prefix = keys.parse_prefix(raw)
         if prefix is None:
             return None
+        versions = _versions_wanted(request, view)
         hit = keycache.key_lookup(
             prefix=prefix,
             address=address,
@@ -100,6 +111,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             count=view is not None and counts_tier_rate(view),
             touch_every_s=int(LAST_USED_RESOLUTION.total_seconds()),
             record=_record_wanted(request, view),
+            also=versions,
         )
         if hit.auth_blocked:
             auth_failures_refuse()
@@ -115,6 +127,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             auth_failure_record(address=address)
             raise AuthenticationFailed("Invalid API key.")
         request.prefetched_record = hit.record
+        if hit.also is not None:
+            request.prefetched_versions = refcache.prefetched(versions, hit.also)
         return api_key
 
     def authenticate_header(self, request: Any) -> str:

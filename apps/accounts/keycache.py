@@ -28,6 +28,7 @@ Without Redis (local dev on locmem) every request reads the database as before."
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache
@@ -47,8 +48,9 @@ RATE_TTL_S = RATE_WINDOW_S + 5  # as apps/core/throttling.count_hit
 # KEYS: record, auth-failure counter. ARGV: failure limit, version-key prefix,
 # rate-key prefix, window, rate TTL, count (1/0), last-used-marker prefix, its TTL, the
 # record layout this code reads (keycache_record.layout): another release's is a miss,
-# and a versioned record of the key's workspace to read along (apps/core/vrecord.py): its
-# key's stem ('' for none) and name, read as <stem><workspace id>:<name>.
+# a versioned record of the key's workspace to read along (apps/core/vrecord.py): its
+# key's stem ('' for none) and name, read as <stem><workspace id>:<name>; then any more
+# keys to read along (their values, raw, in a list).
 _HOT_LUA = (
     """
 local limit = tonumber(ARGV[1])
@@ -78,7 +80,9 @@ if ARGV[10] ~= '' then rec = redis.call('GET', ARGV[10] .. w .. ':' .. ARGV[11])
 """
     + vrecord.CHECK_LUA
     + """
-return {1, string.sub(raw, at), count, touch, body}
+local also = false
+if #ARGV > 11 then also = redis.call('MGET', unpack(ARGV, 12, #ARGV)) end
+return {1, string.sub(raw, at), count, touch, body, also}
 """
 )
 
@@ -160,13 +164,24 @@ def auth_cache_bump(
 class Hit:
     """What one round trip found: the key (or None: not cached, or stale), whether the
     caller's address is over its failed-authentication limit, the rate-limit count this
-    request got (0 when not counted) and its window, whether last_used_at is due, and the
-    body of the record read along, when it is current."""
+    request got (0 when not counted) and its window, whether last_used_at is due, the
+    body of the record read along, when it is current, and the raw values of the other
+    keys read along (None: none asked for)."""
 
-    __slots__ = ("api_key", "auth_blocked", "count", "rate_key", "record", "touch", "window")
+    __slots__ = (
+        "also",
+        "api_key",
+        "auth_blocked",
+        "count",
+        "rate_key",
+        "record",
+        "touch",
+        "window",
+    )
 
     def __init__(self) -> None:
         self.record: bytes | None = None
+        self.also: list[bytes | None] | None = None
         self.api_key: ApiKey | None = None
         self.auth_blocked = False
         self.count = 0
@@ -183,11 +198,13 @@ def key_lookup(
     count: bool,
     touch_every_s: int,
     record: tuple[str, str] | None = None,
+    also: Sequence[str] = (),
 ) -> Hit:
     """One EVALSHA: the failed-auth check for `address`, the cached record of `prefix`
     and, on a current record with `count`, the hit in its workspace's rate window. With
     `record` (a stem such as "jobrec:" and a name), also the versioned record
-    <stem><the key's workspace id>:<name>, when current."""
+    <stem><the key's workspace id>:<name>, when current; with `also` (cache names), their
+    values as stored, read in the same round trip."""
     backend = vrecord.backend()
     assert backend is not None
     client = _client()
@@ -209,6 +226,7 @@ def key_lookup(
         layout(),
         _key(backend, record[0]) if record else "",
         record[1] if record else "",
+        *(backend.make_key(name) for name in also),
     )
     hit = Hit()
     if result[0] == -1:
@@ -217,6 +235,8 @@ def key_lookup(
         hit.api_key = record_decode(result[1])
         hit.count, hit.touch, hit.window = int(result[2]), bool(result[3]), window
         hit.record = result[4]
+        if also:
+            hit.also = result[5]
         if count:
             hit.rate_key = f"ratelimit:ws:{hit.api_key.workspace_id}:{window}"
     return hit

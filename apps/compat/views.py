@@ -38,5 +38,6 @@ def submit_job(
         files=files,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
         api_key=request_api_key(request),
+        copy_versions=getattr(request, "prefetched_versions", None),
         **extra,
     )

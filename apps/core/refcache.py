@@ -14,11 +14,12 @@ table is read directly."""
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisSerializer
 from django.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -28,17 +29,37 @@ T = TypeVar("T")
 # Every copy, so that one_read() can fetch all their versions at once.
 _COPIES: list["ProcessCopy[Any]"] = []
 _block = threading.local()
+_loads = RedisSerializer().loads
+
+
+def version_names() -> list[str]:
+    """Every copy's version key (its name in the cache, without the cache's prefix)."""
+    return sorted({copy.key for copy in _COPIES})
+
+
+def prefetched(names: Sequence[str], raw: Sequence[bytes | None]) -> dict[str, str]:
+    """The versions `one_read(prefetched=...)` takes, from the raw Redis values of
+    `names` (version keys) read in another round trip of the same request: the key
+    lookup's (apps/accounts/keycache.py), so a submit reads none of its own."""
+    found = {
+        name: str(_loads(value))
+        for name, value in zip(names, raw, strict=True)
+        if value is not None
+    }
+    found[""] = ""  # fetched: a missing version is read (and made) by the copy itself
+    return found
 
 
 @contextmanager
-def one_read() -> Iterator[None]:
+def one_read(prefetched: Mapping[str, str] | None = None) -> Iterator[None]:
     """Inside the block, the first copy asked for reads the versions of every copy in
     one MGET and the others reuse them (a submit reads the catalogue's overrides and the
     moderation terms: one cache round trip instead of two). The versions are those of the
-    block's start, as for a request that began then."""
+    block's start, as for a request that began then; with `prefetched` (`prefetched()`,
+    read earlier in the same request), those, and no round trip at all."""
     outer = getattr(_block, "versions", None)
     if outer is None:
-        _block.versions = {}
+        _block.versions = dict(prefetched) if prefetched else {}
     try:
         yield
     finally:

@@ -6,7 +6,7 @@ trip), and on commit starts it."""
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -121,6 +121,7 @@ def job_submit(
     remixed_from: Job | None = None,
     free_only: bool = False,
     api_key: ApiKey | None = None,
+    copy_versions: Mapping[str, str] | None = None,
 ) -> tuple[Job, bool]:
     """Accepts a job: inputs → preflight → screening → price → one transaction creating
     the job with its credit hold under the tier's concurrency limit → on commit, start.
@@ -140,7 +141,10 @@ def job_submit(
     api_key: the key the request came with (None: a session); usage reports group by it.
     Its `allowed_models` must cover the model and every fallback candidate (403), and the
     hold counts against its `monthly_credit_limit`, checked atomically with the hold (402
-    KEY_BUDGET_EXCEEDED)."""
+    KEY_BUDGET_EXCEEDED).
+
+    copy_versions: the process copies' versions, read with the key in the request's
+    authentication (apps/core/refcache.prefetched); None: read here."""
     files = files or {}
     # Hashing means reading every upload once more: only done when a key or a retry-aware
     # client asks for it.
@@ -150,8 +154,12 @@ def job_submit(
     if existing is not None:
         return existing, False
 
-    # The catalogue's overrides and the moderation terms: one cache read for both.
-    with one_read(), inputs_collect(workspace=workspace, data=data, files=files) as found:
+    # The catalogue's overrides and the moderation terms: one cache read for both (none
+    # when the key lookup read their versions along).
+    with (
+        one_read(copy_versions),
+        inputs_collect(workspace=workspace, data=data, files=files) as found,
+    ):
         fields = {
             k: v for k, v in data.items() if not k.endswith(INPUT_SUFFIXES) and k != FALLBACK_FIELD
         }

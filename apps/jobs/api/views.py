@@ -95,6 +95,7 @@ def _submit(request: Request, data: dict[str, Any], files: dict[str, Any]) -> Re
         files=files,
         idempotency_key=request.headers.get("Idempotency-Key"),
         api_key=request_api_key(request),
+        copy_versions=getattr(request, "prefetched_versions", None),
     )
     wait = _prefer_wait(request)
     if wait and job.status not in TERMINAL:
@@ -169,6 +170,8 @@ class GenerateView(StreamedFilesMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser]
     # No credentials at all: a visitor, let through to the free-perk check (anonymous.py).
     permission_classes = [WorkspaceMemberOrVisitor]
+    # The catalogue's and moderation's process copies' versions come with the key.
+    prefetched_versions = True
 
     def upload_limit(self, request: Request) -> int:
         # Django's request, never DRF's `request.user`: a session's CSRF check parses the
