@@ -18,7 +18,7 @@ another transport, a task that keeps results, a queue with an expiry. The messag
 the ones kombu writes (tests/core/test_broker.py compares the two field by field) and a
 real worker consumes them (every `real_worker` test that submits a job).
 
-settings/base.py selects this transport (CELERY_BROKER_TRANSPORT) when CELERY_BROKER_URL
+settings/core.py selects this transport (CELERY_BROKER_TRANSPORT) when CELERY_BROKER_URL
 is a `redis://` URL; the wire format, queues and acknowledgement are kombu's."""
 
 import base64

@@ -4,7 +4,7 @@ call, about 80 µs of CPU each time; the client is only a handle on the connecti
 and is safe to share, so one is kept per pool (issue 19: a submit reads the reference
 copies' versions, every rate-limited request touches the cache).
 
-settings/base.py selects it for the `default` cache when REDIS_URL is set."""
+settings/core.py selects it for the `default` cache when REDIS_URL is set."""
 
 from typing import Any
 

@@ -1,5 +1,5 @@
 """Django's PostgreSQL backend with a health check that costs no round trip on a quiet
-connection (settings/base.py selects it for every postgres:// DATABASE_URL).
+connection (settings/core.py selects it for every postgres:// DATABASE_URL).
 
 With CONN_HEALTH_CHECKS, Django sends `SELECT 1` before the first query of every request
 on a kept connection, to find one the server closed in between. A server that closes a
