@@ -6,6 +6,8 @@ In-process (Django's test client, no HTTP server) under bench/benchsite.py (prod
 settings) on the BENCH_* database and Redis that bench/jobs_api.py sets up:
 
     .venv/bin/python bench/profile_auth.py [--requests 2000] [--no-setup]
+
+--no-setup keeps the database an earlier run set up; its API key goes in BENCH_KEY.
 """
 
 import argparse
@@ -65,6 +67,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.update(jobs_api.env())
     key = os.environ.get("BENCH_KEY") if args.no_setup else jobs_api.setup()[0]
+    if not key:
+        raise SystemExit("--no-setup reuses a set-up database: give its API key in BENCH_KEY")
     import django
     from django.conf import settings
 
