@@ -269,15 +269,8 @@ def key_fill(*, prefix: str, load: Any) -> ApiKey | None:
     api_key = load(prefix=prefix)
     if api_key is None:
         return None
-    if (
-        versions
-        and (
-            api_key.workspace_id,
-            api_key.created_by_id,
-            api_key.workspace.tier_id,
-        )
-        == ids
-    ):
+    current = (api_key.workspace_id, api_key.created_by_id, api_key.workspace.tier_id)
+    if versions and current == ids:
         record = record_encode(api_key, versions)
         _client().set(_key(backend, f"authrec:{prefix}"), record, ex=RECORD_TTL_S)
     return api_key
