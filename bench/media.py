@@ -308,7 +308,7 @@ def copy_rows() -> None:
         print()
         print(f"{'operation':<30}{'copy s':>9}{'re-encode s':>13}{'speed-up':>10}")
         for label, copy_s, reencode_s in rows:
-            print(f"{label:<30}{copy_s:>9.2f}{reencode_s:>13.2f}{reencode_s / copy_s:>9.0f}x")
+            print(f"{label:<30}{copy_s:>9.2f}{reencode_s:>13.2f}{reencode_s / copy_s:>9.1f}x")
 
 
 if __name__ == "__main__":
