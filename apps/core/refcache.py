@@ -30,6 +30,9 @@ T = TypeVar("T")
 _COPIES: list["ProcessCopy[Any]"] = []
 _block = threading.local()
 _loads = RedisSerializer().loads
+# In a block's versions: they have been fetched, so a version missing from them is
+# missing from the cache too (the copy reads and makes it itself, not another MGET).
+FETCHED = ""
 
 
 def version_names() -> list[str]:
@@ -46,7 +49,7 @@ def prefetched(names: Sequence[str], raw: Sequence[bytes | None]) -> dict[str, s
         for name, value in zip(names, raw, strict=True)
         if value is not None
     }
-    found[""] = ""  # fetched: a missing version is read (and made) by the copy itself
+    found[FETCHED] = FETCHED
     return found
 
 
@@ -80,7 +83,7 @@ class ProcessCopy(Generic[T]):
         if versions is not None:
             if not versions:
                 versions.update(cache.get_many(list({copy.key for copy in _COPIES})))
-                versions[""] = ""  # fetched, even if no key was set yet
+                versions[FETCHED] = FETCHED  # even if no key was set yet
             version = versions.get(self.key)
             if version is not None:
                 return str(version)

@@ -67,12 +67,14 @@ class RedisSends:
 
     def __enter__(self):
         self.commands: list[bytes] = []
+        self.packed: list[bytes] = []  # each command whole, arguments included
         self._orig = redis.connection.Connection.send_packed_command
-        commands, orig = self.commands, self._orig
+        commands, packed_commands, orig = self.commands, self.packed, self._orig
 
         def send(conn, command, *args, **kwargs):
             packed = command if isinstance(command, bytes) else b"".join(command)
             commands.append(packed.split(b"\r\n")[2].upper())
+            packed_commands.append(packed)
             return orig(conn, command, *args, **kwargs)
 
         redis.connection.Connection.send_packed_command = send

@@ -29,6 +29,22 @@ def submit(actor, **fields):
     return actor.api.post("/api/v1/generate", {**TEXT_JOB, **fields}, format="json")
 
 
+def submit_reading_no_versions(actor, **fields):
+    """A submit that must see the versions through its key lookup: it sends no MGET of
+    them (with the prefetch off, the copies would fetch them and these tests would pass
+    without it). A refusal may MGET other keys: the providers' health, say."""
+    with RedisSends() as sent:
+        response = submit(actor, **fields)
+    assert sent.commands[0] == b"EVALSHA"
+    version_reads = [
+        packed
+        for command, packed in zip(sent.commands, sent.packed, strict=True)
+        if command == b"MGET" and b"refcache:" in packed
+    ]
+    assert not version_reads, version_reads
+    return response
+
+
 @pytest.fixture
 def warm(alice, priced, not_eager):
     """A funded workspace whose key record and copies are loaded."""
@@ -59,7 +75,7 @@ def test_a_warm_openai_create_reads_no_versions_of_its_own(warm):
 
 def test_a_price_override_committed_before_the_request_applies_to_it(warm):
     model_override_set(model_id=MODEL, price_credits=3)
-    response = submit(warm)
+    response = submit_reading_no_versions(warm)
     assert response.status_code == 202
     assert Job.objects.get(public_id=response.json()["id"]).credits_estimated == 3
 
@@ -67,14 +83,14 @@ def test_a_price_override_committed_before_the_request_applies_to_it(warm):
 def test_a_model_disabled_before_the_request_is_refused_by_it(warm):
     jobs = Job.objects.filter(workspace=warm.workspace).count()
     model_override_set(model_id=MODEL, enabled=False)
-    response = submit(warm)
+    response = submit_reading_no_versions(warm)
     assert response.status_code in (400, 404), response.content
     assert Job.objects.filter(workspace=warm.workspace).count() == jobs
 
 
 def test_a_block_term_added_before_the_request_blocks_it(warm):
     ModerationTerm.objects.create(category="custom", term="zorblax", action="block")
-    response = submit(warm, prompt="A zorblax at dawn")
+    response = submit_reading_no_versions(warm, prompt="A zorblax at dawn")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "CONTENT_POLICY"
 
@@ -85,7 +101,7 @@ def test_a_missing_version_is_made_again_and_the_copy_read(warm):
     cache.delete_many(names)
     model_override_set(model_id=MODEL, price_credits=5)
     cache.delete_many(names)
-    response = submit(warm)
+    response = submit_reading_no_versions(warm)
     assert response.status_code == 202
     assert Job.objects.get(public_id=response.json()["id"]).credits_estimated == 5
     assert all(cache.get(name) for name in names)
@@ -94,4 +110,4 @@ def test_a_missing_version_is_made_again_and_the_copy_read(warm):
 def test_prefetched_skips_missing_values_and_marks_the_versions_read():
     names = ["refcache:a:version", "refcache:b:version"]
     found = refcache.prefetched(names, [None, b"12"])
-    assert found == {"refcache:b:version": "12", "": ""}
+    assert found == {"refcache:b:version": "12", refcache.FETCHED: refcache.FETCHED}
