@@ -19,6 +19,9 @@ class CompatView(APIView):
     `exception_handler` to render errors in its own shape."""
 
     exception_handler: Callable[[Exception, dict[str, Any]], Any] | None = None
+    # A POST's key lookup reads the process copies' versions along (submit_job hands
+    # them to job_submit), so a compat submit makes no cache round trip of its own.
+    prefetched_versions = True
 
     def get_exception_handler(self) -> Any:
         if self.exception_handler is not None:

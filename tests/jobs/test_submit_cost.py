@@ -83,6 +83,15 @@ class RedisSends:
     def __exit__(self, *exc):
         redis.connection.Connection.send_packed_command = self._orig
 
+    def version_reads(self) -> list[bytes]:
+        """The MGETs of process-copy versions (apps/core/refcache.py) sent; other MGETs
+        (a refusal's providers' health, say) are not counted."""
+        return [
+            packed
+            for command, packed in zip(self.commands, self.packed, strict=True)
+            if command == b"MGET" and b"refcache:" in packed
+        ]
+
 
 class CountedCache(LocMemCache):
     """The copies' versions in this process only: another test process sharing the

@@ -36,12 +36,7 @@ def submit_reading_no_versions(actor, **fields):
     with RedisSends() as sent:
         response = submit(actor, **fields)
     assert sent.commands[0] == b"EVALSHA"
-    version_reads = [
-        packed
-        for command, packed in zip(sent.commands, sent.packed, strict=True)
-        if command == b"MGET" and b"refcache:" in packed
-    ]
-    assert not version_reads, version_reads
+    assert not sent.version_reads(), sent.version_reads()
     return response
 
 

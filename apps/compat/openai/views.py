@@ -57,8 +57,6 @@ class OpenAIView(CompatView):
     parser_classes = [JSONParser]
     content_negotiation_class = AnyAccept
     exception_handler = openai_exception_handler
-    # Every POST here submits a job: the process copies' versions come with the key.
-    prefetched_versions = True
     # Our field names -> this operation's parameter names, for errors' `param`.
     param_names: dict[str, str] = translate.CREATE_PARAMS
 
