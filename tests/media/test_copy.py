@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from apps.media import Cancelled, MediaValidationError, mute, replace_audio, transcode, trim
+from apps.media.errors import CorruptionDetected
+from apps.media.ops import smartcut
 from tests.media.conftest import FPS, frame_index, make_clip, rgb_frames
 
 GOP = 12  # frames between IDR frames in the fixture: 0, 12, 24, 36 in a 48-frame clip
@@ -95,6 +97,25 @@ def test_smart_cut_copies_the_audio_starting_on_the_cut_to_the_sample(gop_clip, 
     aligned = np.abs(out[:, window] - source[:, cut + 1000 : cut + 5800]).mean()
     off_by_a_frame = np.abs(out[:, window] - source[:, cut + 2024 : cut + 6824]).mean()
     assert aligned < 1e-4 < off_by_a_frame  # the same decoded samples, not merely similar
+
+
+@pytest.mark.parametrize("edge", ["head", "tail"])
+def test_an_edge_that_cannot_be_decoded_fails_the_cut_and_leaves_no_output(
+    gop_clip, tmp_path, monkeypatch, edge
+):
+    """The tail is encoded on another thread while the head and the copy are written:
+    its failure (or the head's, while the tail runs) still reaches the caller."""
+    real = smartcut._encoded_edge
+
+    def failing(path, index, plan, frames, *args):
+        if frames is getattr(plan, edge):
+            raise CorruptionDetected("A frame at the cut point could not be decoded.")
+        yield from real(path, index, plan, frames, *args)
+
+    monkeypatch.setattr(smartcut, "_encoded_edge", failing)
+    with pytest.raises(CorruptionDetected, match="cut point"):
+        trim(src=gop_clip, dst=tmp_path / "t.mp4", start=0.3, end=1.7)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_keyframe_trim_widens_to_the_key_frames_and_copies_every_packet(gop_clip, tmp_path):

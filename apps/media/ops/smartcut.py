@@ -17,6 +17,7 @@ import contextlib
 import itertools
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -259,8 +260,32 @@ def _video(
     vin: av.stream.Stream,
     vout: av.stream.Stream,
 ) -> Iterator[av.Packet]:
-    if plan.head:
-        yield from _encoded_edge(path, index, plan, plan.head, plan.head_lead, vin, vout)
+    edge = EdgeEncoding.of(vin)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smartcut-tail") as pool:
+        # The tail is decoded and encoded while the head is: one edge alone leaves a
+        # core idle (bench/media.py smart cut, 60 s 1080p, 2 cores: ~1.27 -> ~1.07 s).
+        # Its packets (at most a GOP's) wait in memory for the head and the copy.
+        tail = (
+            pool.submit(
+                list, _encoded_edge(path, index, plan, plan.tail, plan.tail_lead, edge, vout)
+            )
+            if plan.tail
+            else None
+        )
+        if plan.head:
+            yield from _encoded_edge(path, index, plan, plan.head, plan.head_lead, edge, vout)
+        yield from _copied_middle(index, plan, source, vin, vout)
+        if tail is not None:
+            yield from tail.result()
+
+
+def _copied_middle(
+    index: VideoIndex,
+    plan: CutPlan,
+    source: av.container.InputContainer,
+    vin: av.stream.Stream,
+    vout: av.stream.Stream,
+) -> Iterator[av.Packet]:
     first, last = plan.copy
     want = index.packets[first]
     source.seek(want[1], stream=vin, backward=True)
@@ -293,8 +318,21 @@ def _video(
         ) from exc
     if first + copied != last:
         raise CorruptionDetected("The video holds fewer packets than its index.")
-    if plan.tail:
-        yield from _encoded_edge(path, index, plan, plan.tail, plan.tail_lead, vin, vout)
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeEncoding:
+    """What an edge's encoder takes from the source stream, read before any edge runs
+    (the tail runs on another thread while the source container is demuxed)."""
+
+    width: int
+    height: int
+    framerate: Fraction
+
+    @classmethod
+    def of(cls, vin: av.stream.Stream) -> EdgeEncoding:
+        rate = vin.average_rate or vin.guessed_rate or Fraction(24)
+        return cls(vin.codec_context.width, vin.codec_context.height, Fraction(rate))
 
 
 def _encoded_edge(
@@ -303,17 +341,18 @@ def _encoded_edge(
     plan: CutPlan,
     frames: list[int],
     lead: int,
-    vin: av.stream.Stream,
+    edge: EdgeEncoding,
     vout: av.stream.Stream,
 ) -> Iterator[av.Packet]:
     """Decode the frames with these pts and encode them (no B-frames, so decode order is
-    presentation order) with in-band parameter sets, timed to fit around the copy."""
+    presentation order) with in-band parameter sets, timed to fit around the copy. Opens
+    its own container and encoder, so the two edges can run at once."""
     tb = plan.time_base
     enc = av.CodecContext.create("libx264", "w")
-    enc.width, enc.height = vin.codec_context.width, vin.codec_context.height
+    enc.width, enc.height = edge.width, edge.height
     enc.pix_fmt = "yuv420p"
     enc.time_base = tb
-    enc.framerate = vin.average_rate or vin.guessed_rate or Fraction(24)
+    enc.framerate = edge.framerate
     options = {"preset": EDGE_PRESET, "crf": EDGE_CRF, "bf": "0"}
     profile = _X264_PROFILES.get(index.profile, "high")
     options["profile"] = profile
