@@ -263,8 +263,9 @@ def _video(
     edge = EdgeEncoding.of(vin)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="smartcut-tail") as pool:
         # The tail is decoded and encoded while the head is: one edge alone leaves a
-        # core idle (bench/media.py smart cut, 60 s 1080p, 2 cores: ~1.27 -> ~1.07 s).
-        # Its packets (at most a GOP's) wait in memory for the head and the copy.
+        # core idle (60 s 1080p bench clip, 2 cores, best of five: 1.21-1.38 s before,
+        # 1.04-1.11 s after). Its packets (at most a GOP's) wait in memory for the head
+        # and the copy.
         tail = (
             pool.submit(
                 list, _encoded_edge(path, index, plan, plan.tail, plan.tail_lead, edge, vout)
