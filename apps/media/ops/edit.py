@@ -16,10 +16,10 @@ from apps.media import motion
 from apps.media.engine import Writer, check_fps, frame_count, output_fps
 from apps.media.errors import MediaValidationError
 from apps.media.frames import blend, even, fit, from_yuv, yuv
-from apps.media.ops import smartcut
+from apps.media.ops import cutplan, smartcut
 from apps.media.ops._common import ChunkReader, reencode, source_audio, tempo, video_input
+from apps.media.ops.cutplan import TRIM_MODES, TrimMode
 from apps.media.ops.remux import video_copyable
-from apps.media.ops.smartcut import TRIM_MODES, TrimMode
 from apps.media.probe import MediaInfo
 from apps.media.progress import CancelCheck, Progress, ProgressCallback
 from apps.media.sources import AUDIO_RATE, cfr, decode_audio, decode_video, exact_length, silence
@@ -67,8 +67,8 @@ def trim(
     fps = output_fps(info)
     count = frame_count(end - start, fps)
     if video_copyable(info):
-        index = smartcut.read_index(info.path)
-        plan = index and smartcut.plan_cut(index, start=start, count=count, mode=mode)
+        index = cutplan.read_index(info.path)
+        plan = index and cutplan.plan_cut(index, start=start, count=count, mode=mode)
         if index and plan:
             progress = Progress(on_progress, should_cancel, total=plan.frames)
             return smartcut.cut(info=info, index=index, plan=plan, dst=dst, progress=progress)
