@@ -83,14 +83,17 @@ class RedisSends:
     def __exit__(self, *exc):
         redis.connection.Connection.send_packed_command = self._orig
 
-    def version_reads(self) -> list[bytes]:
-        """The MGETs of process-copy versions (apps/core/refcache.py) sent; other MGETs
-        (a refusal's providers' health, say) are not counted."""
-        return [
+    def assert_versions_came_with_the_key(self) -> None:
+        """The request's first command was the key lookup, and it sent no MGET of
+        process-copy versions (apps/core/refcache.py) of its own; other MGETs (a
+        refusal's providers' health, say) are allowed."""
+        assert self.commands[0] == b"EVALSHA", self.commands
+        version_reads = [
             packed
             for command, packed in zip(self.commands, self.packed, strict=True)
             if command == b"MGET" and b"refcache:" in packed
         ]
+        assert not version_reads, version_reads
 
 
 class CountedCache(LocMemCache):

@@ -35,8 +35,7 @@ def submit_reading_no_versions(actor, **fields):
     without it). A refusal may MGET other keys: the providers' health, say."""
     with RedisSends() as sent:
         response = submit(actor, **fields)
-    assert sent.commands[0] == b"EVALSHA"
-    assert not sent.version_reads(), sent.version_reads()
+    sent.assert_versions_came_with_the_key()
     return response
 
 
