@@ -52,13 +52,14 @@ fmt: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Media engine vs the ffmpeg CLI; upload throughput and memory; API throughput (wrk, PostgreSQL);
-# webhook delivery latency (a real worker, PostgreSQL and Redis); GET /api/v1/usage latency
+# Media engine vs the ffmpeg CLI; upload throughput and memory; API throughput (wrk, PostgreSQL)
+# and the floors of a synchronous submit (bench/submit_floor.py); webhook delivery latency (a real worker, PostgreSQL and Redis); GET /api/v1/usage latency
 # and query plans at 100k jobs (PostgreSQL).
 bench: install bench-tools
 	$(PY) bench/media.py
 	$(PY) bench/uploads.py
 	$(PY) bench/jobs_api.py
+	$(PY) bench/submit_floor.py
 	@createdb -h 127.0.0.1 -U postgres reelsmith_bench 2>/dev/null || true
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/reelsmith_bench} \
 	REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/9} $(PY) bench/webhooks.py

@@ -6,6 +6,7 @@ endpoint measured in the same run. Load comes from wrk on loopback.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -248,16 +250,9 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=5, help="turns each row takes")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed (make bench-tools installs it)")
-    key, _ = setup()
+@contextlib.contextmanager
+def serving(workers: int) -> Iterator[None]:
+    """gunicorn on bench/benchsite.py with `workers` sync workers, up while inside."""
     server = subprocess.Popen(
         [
             PY,
@@ -267,7 +262,7 @@ def main() -> None:
             "--bind",
             f"127.0.0.1:{PORT}",
             "--workers",
-            str(args.workers),
+            str(workers),
             "--log-level",
             "warning",
         ],
@@ -276,6 +271,60 @@ def main() -> None:
     )
     try:
         wait_up()
+        yield
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def measure(paths: dict, args: argparse.Namespace, *, keep: str) -> tuple[dict, int]:
+    """Each row of `paths` (name: path, key, POST body) under wrk, and how many queued
+    jobs were cancelled between turns (all but `keep`'s)."""
+    # The rows take turns, `rounds` times over: this machine's speed drifts over
+    # minutes (a shared VM), and a drift between two rows would show as a ratio.
+    runs: dict[str, list[dict]] = {name: [] for name in paths}
+    # One unmeasured turn first: each gunicorn worker's first requests of a route pay
+    # its lazy imports and URL resolution, which showed as a 100-300 ms p99 in the
+    # first measured row.
+    for path, auth, body in paths.values():
+        wrk(path, auth, 1, args.connections, post_body=body)
+    queued_cancel(keep=keep)
+    cancelled = 0
+    per_round = max(1, args.seconds // args.rounds)
+    for _ in range(args.rounds):
+        for name, (path, auth, body) in paths.items():
+            runs[name].append(wrk(path, auth, per_round, args.connections, post_body=body))
+        cancelled += queued_cancel(keep=keep)
+    return {name: _combined(found) for name, found in runs.items()}, cancelled
+
+
+def print_cpu(rows: dict) -> None:
+    print(
+        "CPU µs per request: this bench's gunicorn, all of PostgreSQL and of Redis, wrk, "
+        "and the whole machine's busy time"
+    )
+    print(f"{'endpoint':<26}" + "".join(f"{name:>10}" for name in CPU_COLUMNS))
+    for name, r in rows.items():
+        per = {column: r["cpu"][column] / max(1, r["requests"]) * 1e6 for column in CPU_COLUMNS}
+        print(f"{name:<26}" + "".join(f"{per[column]:>10.0f}" for column in CPU_COLUMNS))
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5, help="turns each row takes")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (make bench-tools installs it)")
+    return args
+
+
+def main() -> None:
+    args = arguments()
+    key, _ = setup()
+    with serving(args.workers):
         job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
         paths = {
             "bare DRF view": ("/api/bare", None, None),
@@ -283,25 +332,7 @@ def main() -> None:
             "GET /api/v1/tasks/{id}": (f"/api/v1/tasks/{job_id}", key, None),
             "POST /api/v1/generate": ("/api/v1/generate", key, JOB),
         }
-        # The rows take turns, `rounds` times over: this machine's speed drifts over
-        # minutes (a shared VM), and a drift between two rows would show as a ratio.
-        runs: dict[str, list[dict]] = {name: [] for name in paths}
-        # One unmeasured turn first: each gunicorn worker's first requests of a route pay
-        # its lazy imports and URL resolution, which showed as a 100-300 ms p99 in the
-        # first measured row.
-        for path, auth, body in paths.values():
-            wrk(path, auth, 1, args.connections, post_body=body)
-        queued_cancel(keep=job_id)
-        cancelled = 0
-        per_round = max(1, args.seconds // args.rounds)
-        for _ in range(args.rounds):
-            for name, (path, auth, body) in paths.items():
-                runs[name].append(wrk(path, auth, per_round, args.connections, post_body=body))
-            cancelled += queued_cancel(keep=job_id)
-        rows = {name: _combined(found) for name, found in runs.items()}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        rows, cancelled = measure(paths, args, keep=job_id)
     bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
     print(
         f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
@@ -321,14 +352,7 @@ def main() -> None:
             f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
             f"{r['rps'] / bare:>9.0%}{r['rps'] / bare_auth:>9.0%}{r['errors']:>9}"
         )
-    print(
-        "CPU µs per request: this bench's gunicorn, all of PostgreSQL and of Redis, wrk, "
-        "and the whole machine's busy time"
-    )
-    print(f"{'endpoint':<26}" + "".join(f"{name:>10}" for name in CPU_COLUMNS))
-    for name, r in rows.items():
-        per = {column: r["cpu"][column] / max(1, r["requests"]) * 1e6 for column in CPU_COLUMNS}
-        print(f"{name:<26}" + "".join(f"{per[column]:>10.0f}" for column in CPU_COLUMNS))
+    print_cpu(rows)
     print("aims (issue 19), as ratios to the bare DRF view of this run:")
     for name, share, p99 in AIMS:
         r = rows[name]

@@ -1,0 +1,62 @@
+"""Benchmark (issue 19): how close to the bare view any synchronous, durable submit can
+get on this machine. Under the same gunicorn, PostgreSQL, Redis and wrk as
+bench/jobs_api.py, rows take turns:
+
+    bare DRF view            the baseline
+    bare, authenticated      + the key lookup and the rate limit (one Redis round trip)
+    insert floor             + the job and its first event, one INSERT in autocommit
+    accept floor             + the real acceptance: workspace lock, active-job count, the
+                               hold, the key budget, job and event (one round trip, one
+                               transaction, its commit) and the start's publish
+    POST /api/v1/generate    the real submit
+
+The floors skip everything a submit computes (body, preflight, screening, price, answer):
+their ratio to the bare view is an upper bound for a submit that accepts into PostgreSQL
+inside the request (bench/benchurls.py).
+
+    .venv/bin/python bench/submit_floor.py [--seconds 10] [--rounds 5]
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.jobs_api import (
+    BASE,
+    JOB,
+    arguments,
+    measure,
+    post,
+    print_cpu,
+    serving,
+    setup,
+)
+
+
+def main() -> None:
+    args = arguments()
+    key, _ = setup()
+    with serving(args.workers):
+        job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
+        paths = {
+            "bare DRF view": ("/api/bare", None, None),
+            "bare, authenticated": ("/api/bare-auth", key, None),
+            "insert floor": ("/api/bench/insert-floor", key, {}),
+            "accept floor": ("/api/bench/accept-floor", key, {}),
+            "POST /api/v1/generate": ("/api/v1/generate", key, JOB),
+        }
+        rows, _ = measure(paths, args, keep=job_id)
+    bare = rows["bare DRF view"]["rps"]
+    print(f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections")
+    print(f"{'row':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'non-2xx':>9}")
+    for name, r in rows.items():
+        print(
+            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['rps'] / bare:>9.0%}{r['errors']:>9}"
+        )
+    print_cpu(rows)
+
+
+if __name__ == "__main__":
+    main()
