@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -321,18 +321,27 @@ def arguments() -> argparse.Namespace:
     return args
 
 
-def main() -> None:
-    args = arguments()
+def run_rows(args: argparse.Namespace, middle: Callable[[str, str], dict]) -> tuple[dict, int]:
+    """A fresh database and gunicorn, then the rows measured in turns (`measure`): the two
+    bare views, `middle(key, job id)`'s (name: path, key, POST body), the real submit.
+    Returns them and how many queued jobs were cancelled between turns."""
     key, _ = setup()
     with serving(args.workers):
         job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
         paths = {
             "bare DRF view": ("/api/bare", None, None),
             "bare, authenticated": ("/api/bare-auth", key, None),
-            "GET /api/v1/tasks/{id}": (f"/api/v1/tasks/{job_id}", key, None),
+            **middle(key, job_id),
             "POST /api/v1/generate": ("/api/v1/generate", key, JOB),
         }
-        rows, cancelled = measure(paths, args, keep=job_id)
+        return measure(paths, args, keep=job_id)
+
+
+def main() -> None:
+    args = arguments()
+    rows, cancelled = run_rows(
+        args, lambda key, job_id: {"GET /api/v1/tasks/{id}": (f"/api/v1/tasks/{job_id}", key, None)}
+    )
     bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
     print(
         f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "

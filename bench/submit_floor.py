@@ -22,31 +22,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.jobs_api import (
-    BASE,
-    JOB,
-    arguments,
-    measure,
-    post,
-    print_cpu,
-    serving,
-    setup,
-)
+from bench.jobs_api import arguments, print_cpu, run_rows
 
 
 def main() -> None:
     args = arguments()
-    key, _ = setup()
-    with serving(args.workers):
-        job_id = post(f"{BASE}/api/v1/generate", key, JOB)["id"]
-        paths = {
-            "bare DRF view": ("/api/bare", None, None),
-            "bare, authenticated": ("/api/bare-auth", key, None),
+    rows, _ = run_rows(
+        args,
+        lambda key, _job: {
             "insert floor": ("/api/bench/insert-floor", key, {}),
             "accept floor": ("/api/bench/accept-floor", key, {}),
-            "POST /api/v1/generate": ("/api/v1/generate", key, JOB),
-        }
-        rows, _ = measure(paths, args, keep=job_id)
+        },
+    )
     bare = rows["bare DRF view"]["rps"]
     print(f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections")
     print(f"{'row':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'non-2xx':>9}")
