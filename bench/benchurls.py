@@ -1,6 +1,6 @@
+from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -80,25 +80,27 @@ def _copy(request: Request) -> tuple[Any, Any]:
 
 
 class AcceptFloorView(APIView):
-    """Key authentication, then the real pipelined acceptance (workspace lock, active-job
-    count, hold, key budget, job and event in one round trip, one transaction) and the
-    start's publish after commit."""
+    """Key authentication, then the submit's own pipelined acceptance (workspace lock,
+    active-job count, hold, key budget, job and event in one round trip, one
+    transaction) and the start's publish after commit."""
 
     def post(self, request: Request) -> Response:
         from apps.jobs.accepted import job_accept_pipelined
-        from apps.jobs.submit import _accepted_observe
+        from apps.jobs.submit import _accept_pipelined
 
         job, event = _copy(request)
-        with transaction.atomic():
-            job_accept_pipelined(
-                workspace=request.auth.workspace,
-                job=job,
-                event=event,
-                credits=1,
-                description="bench floor",
-                api_key_id=request.auth.pk,
-            )
-            _accepted_observe(job)
+        accept = partial(
+            job_accept_pipelined,
+            workspace=request.auth.workspace,
+            job=job,
+            event=event,
+            credits=1,
+            description="bench floor",
+            api_key_id=request.auth.pk,
+        )
+        if not _accept_pipelined(job, accept):
+            # The step-by-step path would decide: not the floor this view measures.
+            return Response({"detail": "not accepted by the pipelined path"}, status=409)
         return Response({"id": job.public_id}, status=202)
 
 
