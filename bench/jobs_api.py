@@ -298,6 +298,20 @@ def measure(paths: dict, args: argparse.Namespace, *, keep: str) -> tuple[dict, 
     return {name: _combined(found) for name, found in runs.items()}, cancelled
 
 
+def print_rows(rows: dict) -> None:
+    """Throughput, latency and the ratios to the two bare views, a row each."""
+    bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
+    print(
+        f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'vs bare':>9}{'vs auth':>9}{'non-2xx':>9}"
+    )
+    for name, r in rows.items():
+        print(
+            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
+            f"{r['rps'] / bare:>9.0%}{r['rps'] / bare_auth:>9.0%}{r['errors']:>9}"
+        )
+
+
 def print_cpu(rows: dict) -> None:
     print(
         "CPU µs per request: this bench's gunicorn, all of PostgreSQL and of Redis, wrk, "
@@ -342,7 +356,7 @@ def main() -> None:
     rows, cancelled = run_rows(
         args, lambda key, job_id: {"GET /api/v1/tasks/{id}": (f"/api/v1/tasks/{job_id}", key, None)}
     )
-    bare, bare_auth = rows["bare DRF view"]["rps"], rows["bare, authenticated"]["rps"]
+    bare = rows["bare DRF view"]["rps"]
     print(
         f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections, "
         f"{args.rounds} turns of {max(1, args.seconds // args.rounds)} s per row after an "
@@ -352,15 +366,7 @@ def main() -> None:
         f"between turns the submit row's queued jobs were cancelled ({cancelled} in all), "
         "so its workspace's active-job count spans one turn's, not the whole run's"
     )
-    print(
-        f"{'endpoint':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'vs bare':>9}{'vs auth':>9}{'non-2xx':>9}"
-    )
-    for name, r in rows.items():
-        print(
-            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-            f"{r['rps'] / bare:>9.0%}{r['rps'] / bare_auth:>9.0%}{r['errors']:>9}"
-        )
+    print_rows(rows)
     print_cpu(rows)
     print("aims (issue 19), as ratios to the bare DRF view of this run:")
     for name, share, p99 in AIMS:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.jobs_api import arguments, print_cpu, run_rows
+from bench.jobs_api import arguments, print_cpu, print_rows, run_rows
 
 
 def main() -> None:
@@ -34,14 +34,8 @@ def main() -> None:
             "accept floor": ("/api/bench/accept-floor", key, {}),
         },
     )
-    bare = rows["bare DRF view"]["rps"]
     print(f"gunicorn {args.workers} workers, wrk 2 threads x {args.connections} connections")
-    print(f"{'row':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}{'non-2xx':>9}")
-    for name, r in rows.items():
-        print(
-            f"{name:<26}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}"
-            f"{r['rps'] / bare:>9.0%}{r['errors']:>9}"
-        )
+    print_rows(rows)
     print_cpu(rows)
 
 
